@@ -1,0 +1,460 @@
+"""``Channel``: the in-memory channel, with fan-out, back-pressure and nothing dropped."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import inspect
+import logging
+import time
+import weakref
+from collections import deque
+from collections.abc import Callable, Coroutine, Mapping
+from typing import Any, Final, Generic, cast
+
+from sdk.errors import DecodeError, UnnamedChannelError
+from sdk.impl.buffer import Buffer
+from sdk.impl.events import KEEP, Event, Keep
+from sdk.impl.futures import FutureMessage
+from sdk.impl.messages import Message, PendingMessage, RecordMetadata
+from sdk.impl.schema import Schema
+from sdk.types._vars import KT, VT
+from sdk.types.codecs import CodecArg
+from sdk.types.tuples import (
+    CREATE_TIME,
+    LOG_APPEND_TIME,
+    Headers,
+    HeadersArg,
+    MessageSentCallback,
+)
+from sdk.types.tuples import FutureMessage as FutureMessageT
+from sdk.types.tuples import Message as MessageT
+from sdk.types.tuples import RecordMetadata as RecordMetadataT
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MAXSIZE: Final = 4096
+"""Events one subscriber may hold before senders wait (Faust's stream buffer size)."""
+
+IN_MEMORY: Final = "<in-memory>"
+"""The topic name in an in-memory channel's messages and metadata: it has no real one."""
+
+
+class Channel(Generic[KT, VT]):
+    """Implements ``sdk.types.ChannelT`` in memory.
+
+    Every subscriber (each ``async for``, or ``clone(is_iterator=True)``) has its own buffer of
+    ``maxsize`` events and receives every event sent after it subscribed; events sent while there
+    is none wait for the first. A subscriber leaves when it is garbage collected, as after
+    ``break``. ``get()`` reads through one more subscriber, shared by the channel and its clones.
+    Nothing is serialized: keys and values are passed as they are.
+    """
+
+    def __init__(
+        self,
+        *,
+        key_type: type[KT] | None = None,
+        value_type: type[VT] | None = None,
+        key_serializer: CodecArg = None,
+        value_serializer: CodecArg = None,
+        allow_empty: bool = False,
+        maxsize: int | None = DEFAULT_MAXSIZE,
+        schema: Schema[KT, VT] | None = None,
+    ) -> None:
+        if schema is None:
+            schema = Schema(
+                key_type=key_type,
+                value_type=value_type,
+                key_serializer=key_serializer,
+                value_serializer=value_serializer,
+                allow_empty=allow_empty,
+            )
+        if maxsize is not None and maxsize < 1:
+            raise ValueError(f"maxsize must be at least 1, or None for no bound; got {maxsize}")
+        self._schema = schema
+        self._maxsize = maxsize
+        self._hub: _Hub[KT, VT] = _Hub(maxsize)
+        self._buffer: Buffer[Event[KT, VT]] | None = None
+
+    @property
+    def schema(self) -> Schema[KT, VT]:
+        return self._schema
+
+    @property
+    def maxsize(self) -> int | None:
+        return self._maxsize
+
+    @property
+    def is_iterator(self) -> bool:
+        return self._buffer is not None
+
+    @property
+    def subscriber_count(self) -> int:
+        return len(self._hub.subscribers)
+
+    def get_topic_name(self) -> str:
+        raise UnnamedChannelError(
+            "an in-memory channel has no topic name; app.topic(...) makes a named channel"
+        )
+
+    def clone(self, *, is_iterator: bool | None = None) -> Channel[KT, VT]:
+        """Another handle on this channel; with ``is_iterator=True``, a new subscriber."""
+        twin = copy.copy(self)
+        twin._buffer = None
+        if is_iterator:
+            buffer = twin._buffer = self._hub.subscribe()
+            weakref.finalize(twin, self._hub.unsubscribe, buffer)
+        return twin
+
+    def derive(
+        self,
+        *,
+        maxsize: int | Keep | None = KEEP,
+        key_serializer: CodecArg = None,
+        value_serializer: CodecArg = None,
+        allow_empty: bool | None = None,
+    ) -> Channel[KT, VT]:
+        """A new, separate channel like this one, with the settings given changed."""
+        return type(self)(
+            schema=self._schema.replace(
+                key_serializer=key_serializer,
+                value_serializer=value_serializer,
+                allow_empty=allow_empty,
+            ),
+            maxsize=self._maxsize if maxsize is KEEP else maxsize,
+        )
+
+    async def send(
+        self,
+        *,
+        key: KT | None = None,
+        value: VT,
+        partition: int | None = None,
+        timestamp: float | None = None,
+        headers: HeadersArg = None,
+        key_serializer: CodecArg = None,
+        value_serializer: CodecArg = None,
+        callback: MessageSentCallback | None = None,
+    ) -> FutureMessage[KT, VT]:
+        fut = self.as_future_message(
+            key=key,
+            value=value,
+            partition=partition,
+            timestamp=timestamp,
+            headers=headers,
+            key_serializer=key_serializer,
+            value_serializer=value_serializer,
+            callback=callback,
+        )
+        await self._publish(fut)
+        return fut
+
+    async def send_and_wait(
+        self,
+        *,
+        key: KT | None = None,
+        value: VT,
+        partition: int | None = None,
+        timestamp: float | None = None,
+        headers: HeadersArg = None,
+        key_serializer: CodecArg = None,
+        value_serializer: CodecArg = None,
+        callback: MessageSentCallback | None = None,
+    ) -> RecordMetadataT:
+        fut = await self.send(
+            key=key,
+            value=value,
+            partition=partition,
+            timestamp=timestamp,
+            headers=headers,
+            key_serializer=key_serializer,
+            value_serializer=value_serializer,
+            callback=callback,
+        )
+        return await fut
+
+    def send_soon(
+        self,
+        *,
+        key: KT | None = None,
+        value: VT,
+        partition: int | None = None,
+        timestamp: float | None = None,
+        headers: HeadersArg = None,
+        key_serializer: CodecArg = None,
+        value_serializer: CodecArg = None,
+        callback: MessageSentCallback | None = None,
+    ) -> FutureMessage[KT, VT]:
+        fut = self.as_future_message(
+            key=key,
+            value=value,
+            partition=partition,
+            timestamp=timestamp,
+            headers=headers,
+            key_serializer=key_serializer,
+            value_serializer=value_serializer,
+            callback=callback,
+        )
+        self._hub.send_soon(self._publish, fut)
+        return fut
+
+    def as_future_message(
+        self,
+        *,
+        key: KT | None = None,
+        value: VT,
+        partition: int | None = None,
+        timestamp: float | None = None,
+        headers: HeadersArg = None,
+        key_serializer: CodecArg = None,
+        value_serializer: CodecArg = None,
+        callback: MessageSentCallback | None = None,
+    ) -> FutureMessage[KT, VT]:
+        if partition:
+            raise ValueError(
+                f"an in-memory channel has one partition, 0; got partition={partition}"
+            )
+        return FutureMessage(
+            PendingMessage(
+                self,
+                key,
+                value,
+                partition,
+                timestamp,
+                copy_headers(headers),
+                key_serializer,
+                value_serializer,
+                callback,
+            )
+        )
+
+    async def publish_message(
+        self, fut: FutureMessageT[KT, VT], wait: bool = True
+    ) -> FutureMessage[KT, VT]:
+        """Send a message made by ``as_future_message``; without ``wait``, as ``send_soon``."""
+        if not isinstance(fut, FutureMessage):
+            raise TypeError(
+                f"publish_message takes a FutureMessage made by as_future_message, "
+                f"got {type(fut).__name__}"
+            )
+        if wait:
+            await self._publish(fut)
+        else:
+            self._hub.send_soon(self._publish, fut)
+        return fut
+
+    async def maybe_declare(self) -> None:
+        """Nothing to declare: an in-memory channel exists as soon as it is made."""
+
+    async def declare(self) -> None:
+        """Nothing to declare: an in-memory channel exists as soon as it is made."""
+
+    def decode(self, message: MessageT) -> Event[KT, VT]:
+        """Decode a message's bytes with this channel's schema into an event."""
+        schema = self._schema
+        try:
+            key = schema.loads_key(message.key)
+            value = schema.loads_value(message.value)
+        except DecodeError as exc:
+            exc.locate(message.topic, message.partition, message.offset)
+            raise
+        return Event(key, value, list(message.headers), _as_message(message))
+
+    async def deliver(self, message: MessageT) -> None:
+        event = self.decode(message)
+        await self._hub.publish(lambda: event)
+
+    async def put(self, value: VT) -> None:
+        hub = self._hub
+        await hub.publish(lambda: Event(None, value, [], hub.message(None, [])))
+
+    async def get(self, *, timeout: float | None = None) -> Event[KT, VT]:
+        buffer = self._buffer if self._buffer is not None else self._hub.reader()
+        if timeout is None:
+            return await buffer.get()
+        return await asyncio.wait_for(buffer.get(), timeout)
+
+    def empty(self) -> bool:
+        buffer = self._buffer if self._buffer is not None else self._hub.reader()
+        return buffer.empty()
+
+    def __aiter__(self) -> Channel[KT, VT]:
+        return self if self._buffer is not None else self.clone(is_iterator=True)
+
+    def __anext__(self) -> Coroutine[Any, Any, Event[KT, VT]]:
+        buffer = self._buffer if self._buffer is not None else self._hub.reader()
+        return buffer.get()
+
+    async def throw(self, exc: BaseException) -> None:
+        self._hub.throw(exc)
+
+    def __repr__(self) -> str:
+        kind = "subscriber of " if self._buffer is not None else ""
+        schema = self._schema
+        return (
+            f"<{kind}{type(self).__name__}[{_name(schema.key_type)}, {_name(schema.value_type)}]"
+            f" subscribers={self.subscriber_count} maxsize={self._maxsize}>"
+        )
+
+    async def _publish(self, fut: FutureMessage[KT, VT]) -> None:
+        pending = fut.message
+        hub = self._hub
+
+        def event() -> Event[KT, VT]:
+            message = hub.message(pending.timestamp, pending.headers)
+            fut.set_result(
+                RecordMetadata(
+                    message.topic,
+                    message.partition,
+                    message.offset,
+                    message.timestamp,
+                    message.timestamp_type,
+                )
+            )
+            return Event(pending.key, pending.value, pending.headers, message)
+
+        try:
+            await hub.publish(event)
+        except asyncio.CancelledError as exc:
+            if not fut.done():
+                fut.set_exception(exc)
+            raise
+        if pending.callback is not None:
+            outcome = pending.callback(fut)
+            if inspect.isawaitable(outcome):
+                await outcome
+
+
+_Publish = Callable[[FutureMessage[KT, VT]], Coroutine[Any, Any, None]]
+
+
+class _Hub(Generic[KT, VT]):
+    """What a channel and all its clones share: the subscribers and the delivery order."""
+
+    def __init__(self, maxsize: int | None) -> None:
+        self.maxsize = maxsize
+        self.subscribers: tuple[Buffer[Event[KT, VT]], ...] = ()
+        self.pending: Buffer[Event[KT, VT]] = Buffer(maxsize)
+        self._reader: Buffer[Event[KT, VT]] | None = None
+        self._offset = 0
+        self._room = asyncio.Lock()
+        self._soon: deque[tuple[_Publish[KT, VT], FutureMessage[KT, VT]]] = deque()
+        self._soon_task: asyncio.Task[None] | None = None
+
+    def subscribe(self) -> Buffer[Event[KT, VT]]:
+        if self.subscribers:
+            buffer: Buffer[Event[KT, VT]] = Buffer(self.maxsize)
+        else:  # the first subscriber takes over what was sent while there was none
+            buffer, self.pending = self.pending, Buffer(self.maxsize)
+        self.subscribers += (buffer,)
+        return buffer
+
+    def unsubscribe(self, buffer: Buffer[Event[KT, VT]]) -> None:
+        self.subscribers = tuple(b for b in self.subscribers if b is not buffer)
+        buffer.close()
+
+    def reader(self) -> Buffer[Event[KT, VT]]:
+        if self._reader is None:
+            self._reader = self.subscribe()
+        return self._reader
+
+    def message(self, timestamp: float | None, headers: Headers) -> Message:
+        """The message for the next event, numbered in delivery order."""
+        offset = self._offset
+        self._offset = offset + 1
+        if timestamp is None:
+            return Message(IN_MEMORY, 0, offset, time.time(), LOG_APPEND_TIME, headers)
+        return Message(IN_MEMORY, 0, offset, timestamp, CREATE_TIME, headers)
+
+    async def publish(self, make_event: Callable[[], Event[KT, VT]]) -> None:
+        """Give every subscriber the event, all at once, once every one of them has room.
+
+        A sender that finds a buffer full waits in line (first come, first served) for room in
+        all of them; while anyone waits, later senders queue behind it, so order is kept.
+        """
+        if not self._room.locked():
+            targets = self.subscribers or (self.pending,)
+            for buffer in targets:
+                if not buffer.has_room():
+                    break
+            else:
+                event = make_event()
+                for buffer in targets:
+                    buffer.put_nowait(event)
+                return
+        async with self._room:
+            while True:
+                targets = self.subscribers or (self.pending,)
+                full = next((b for b in targets if not b.has_room()), None)
+                if full is None:
+                    break
+                await full.wait_room()
+            event = make_event()
+            for buffer in targets:
+                buffer.put_nowait(event)
+
+    def throw(self, exc: BaseException) -> None:
+        for buffer in self.subscribers or (self.pending,):
+            buffer.throw(exc)
+
+    def send_soon(self, publish: _Publish[KT, VT], fut: FutureMessage[KT, VT]) -> None:
+        """Queue ``fut`` to be published, in order, by a task of the running loop."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            raise RuntimeError(
+                "send_soon needs a running event loop: call it from code the loop runs"
+            ) from None
+        self._soon.append((publish, fut))
+        if self._soon_task is None:
+            self._soon_task = loop.create_task(self._drain_soon())
+
+    async def _drain_soon(self) -> None:
+        try:
+            while self._soon:
+                publish, fut = self._soon.popleft()
+                try:
+                    await publish(fut)
+                except Exception:
+                    # the message was delivered; only its callback failed, and nobody awaits it
+                    logger.exception("callback of %r (sent with send_soon) raised", fut)
+        finally:
+            self._soon_task = None
+
+
+def copy_headers(headers: HeadersArg) -> Headers:
+    """Headers as a new list of ``(str, bytes)`` pairs: never the caller's object."""
+    if headers is None:
+        return []
+    pairs = headers.items() if isinstance(headers, Mapping) else headers
+    copied: Headers = []
+    for pair in pairs:
+        name, value = cast("tuple[object, object]", pair)  # checked below: callers err
+        if not isinstance(name, str) or not isinstance(value, (bytes, bytearray, memoryview)):
+            raise TypeError(
+                f"a header is a (str, bytes) pair; got ({type(name).__name__}, "
+                f"{type(value).__name__}) for {name!r}"
+            )
+        copied.append((name, bytes(cast("bytes | bytearray", value))))
+    return copied
+
+
+def _as_message(message: MessageT) -> Message:
+    if isinstance(message, Message):
+        return message
+    return Message(
+        message.topic,
+        message.partition,
+        message.offset,
+        message.timestamp,
+        message.timestamp_type,
+        list(message.headers),
+        message.key,
+        message.value,
+    )
+
+
+def _name(type_: object) -> str:
+    if type_ is None:
+        return "Any"
+    return type_.__qualname__ if isinstance(type_, type) else repr(type_)

@@ -1,0 +1,195 @@
+"""``Schema``: a channel's key and value types and codecs, immutable once made."""
+
+from __future__ import annotations
+
+import types
+import typing
+from collections.abc import Callable
+from typing import Any, Generic, cast
+
+from sdk.errors import DecodeError, EncodeError, KeyDecodeError, ValueDecodeError
+from sdk.impl.codecs import codec_name, convert, get_codec
+from sdk.types._vars import KT, VT
+from sdk.types.codecs import CodecArg, CodecT, TypedCodecT
+
+DEFAULT_KEY_SERIALIZER = "raw"
+DEFAULT_VALUE_SERIALIZER = "json"
+
+
+class Schema(Generic[KT, VT]):
+    """Implements ``sdk.types.SchemaT``.
+
+    With a ``key_type`` / ``value_type``, bytes decode straight into that type with validation
+    (through the codec's cached typed decoder). ``None`` stands for a missing key or a tombstone
+    and is carried as no bytes at all; a ``None`` value is refused unless the value type admits
+    ``None`` or ``allow_empty`` is set. Keys default to ``raw``, values to ``json`` (as Faust).
+    """
+
+    __slots__ = ("_allow_empty", "_key", "_key_type", "_value", "_value_type")
+
+    def __init__(
+        self,
+        *,
+        key_type: type[KT] | None = None,
+        value_type: type[VT] | None = None,
+        key_serializer: CodecArg = None,
+        value_serializer: CodecArg = None,
+        allow_empty: bool = False,
+    ) -> None:
+        self._key_type = key_type
+        self._value_type = value_type
+        self._allow_empty = allow_empty
+        self._key = _Side(key_serializer or DEFAULT_KEY_SERIALIZER, key_type, True, KeyDecodeError)
+        self._value = _Side(
+            value_serializer or DEFAULT_VALUE_SERIALIZER,
+            value_type,
+            allow_empty or _admits_none(value_type),
+            ValueDecodeError,
+        )
+
+    @property
+    def key_type(self) -> type[KT] | None:
+        return self._key_type
+
+    @property
+    def value_type(self) -> type[VT] | None:
+        return self._value_type
+
+    @property
+    def key_serializer(self) -> CodecArg:
+        return self._key.codec_arg
+
+    @property
+    def value_serializer(self) -> CodecArg:
+        return self._value.codec_arg
+
+    @property
+    def allow_empty(self) -> bool:
+        return self._allow_empty
+
+    def replace(
+        self,
+        *,
+        key_serializer: CodecArg = None,
+        value_serializer: CodecArg = None,
+        allow_empty: bool | None = None,
+    ) -> Schema[KT, VT]:
+        """A copy with the settings given changed (``None`` keeps the current one)."""
+        return Schema(
+            key_type=self._key_type,
+            value_type=self._value_type,
+            key_serializer=key_serializer or self._key.codec_arg,
+            value_serializer=value_serializer or self._value.codec_arg,
+            allow_empty=self._allow_empty if allow_empty is None else allow_empty,
+        )
+
+    def dumps_key(self, key: KT | None, *, serializer: CodecArg = None) -> bytes | None:
+        return self._key.dumps(key, serializer)
+
+    def dumps_value(self, value: VT, *, serializer: CodecArg = None) -> bytes | None:
+        return self._value.dumps(value, serializer)
+
+    def loads_key(self, data: bytes | None, *, serializer: CodecArg = None) -> KT | None:
+        return cast("KT | None", self._key.loads(data, serializer))
+
+    def loads_value(self, data: bytes | None, *, serializer: CodecArg = None) -> VT:
+        return cast(VT, self._value.loads(data, serializer))
+
+    def __repr__(self) -> str:
+        return (
+            f"Schema(key_type={self._key_type!r}, value_type={self._value_type!r}, "
+            f"key_serializer={self._key.name!r}, value_serializer={self._value.name!r}, "
+            f"allow_empty={self._allow_empty!r})"
+        )
+
+
+class _Side:
+    """The key side or the value side of a schema: one codec, one type, one decoder."""
+
+    __slots__ = (
+        "_decode",
+        "_error",
+        "_instance_of",
+        "codec",
+        "codec_arg",
+        "name",
+        "none_ok",
+        "type",
+    )
+
+    def __init__(
+        self,
+        codec_arg: CodecT | str,
+        type_: object,
+        none_ok: bool,
+        error: type[DecodeError],
+    ) -> None:
+        self.codec_arg: CodecT | str = codec_arg
+        self.codec = get_codec(codec_arg)
+        self.name = codec_name(self.codec)
+        self.type = type_
+        self.none_ok = none_ok
+        self._error = error
+        self._decode = _decoder(self.codec, type_)
+        self._instance_of = _instance_check(type_)
+
+    def dumps(self, obj: object, serializer: CodecArg) -> bytes | None:
+        if obj is None:
+            if self.none_ok:
+                return None
+            raise EncodeError(
+                "None is a tombstone, which this type does not admit "
+                "(declare it Optional or set allow_empty=True)",
+                codec=self.name,
+                type_=self.type,
+            )
+        if self._instance_of is not None and not isinstance(obj, self._instance_of):
+            raise EncodeError(f"got {type(obj).__name__}", codec=self.name, type_=self.type)
+        codec = self.codec if serializer is None else get_codec(serializer)
+        return codec.dumps(obj)
+
+    def loads(self, data: bytes | None, serializer: CodecArg) -> object:
+        if data is None:
+            if self.none_ok:
+                return None
+            raise self._error(
+                "no bytes (a tombstone), which this type does not admit",
+                codec=self.name,
+                type_=self.type,
+            )
+        decode = self._decode if serializer is None else _decoder(get_codec(serializer), self.type)
+        try:
+            return decode(data)
+        except DecodeError as exc:
+            raise self._error(exc.reason, codec=exc.codec, type_=self.type) from exc
+
+
+def _decoder(codec: CodecT, type_: object) -> Callable[[bytes], object]:
+    if type_ is None or type_ is Any:
+        return codec.loads
+    if isinstance(codec, TypedCodecT):
+        return codec.decoder(cast("type[object]", type_))
+    # a codec that cannot decode into a type: convert what it gives
+    return lambda data: convert(codec.loads(data), cast("type[object]", type_), codec_name(codec))
+
+
+def _admits_none(type_: object) -> bool:
+    if type_ is None or type_ is Any or type_ is object or type_ is type(None):
+        return True
+    origin = typing.get_origin(type_)
+    if origin is typing.Union or origin is types.UnionType:
+        return any(_admits_none(arg) for arg in typing.get_args(type_))
+    return False
+
+
+def _instance_check(type_: object) -> type | tuple[type, ...] | None:
+    """What ``isinstance`` can check a value against before encoding, if anything."""
+    if not isinstance(type_, type) or type_ is object:
+        return None  # a union, a generic alias, a TypedDict: the codec decides
+    try:
+        isinstance(None, type_)
+    except TypeError:
+        return None
+    if type_ is float:
+        return (float, int)
+    return type_

@@ -1,0 +1,51 @@
+"""The contract: protocols and type aliases that channels, topics and transports satisfy.
+
+Import from here to type-check your own implementations; nothing here depends on ``sdk.impl``.
+"""
+
+from .app import AppT
+from .channels import ChannelT
+from .codecs import CodecArg, CodecT, TypedCodecT
+from .events import EventT
+from .schemas import SchemaT
+from .topics import DecodeErrorPolicy, TopicT
+from .transports import Capability, ConsumerT, PartitionsCallback, ProducerT, TransportT
+from .tuples import (
+    CREATE_TIME,
+    LOG_APPEND_TIME,
+    TP,
+    FutureMessage,
+    Headers,
+    HeadersArg,
+    Message,
+    MessageSentCallback,
+    PendingMessage,
+    RecordMetadata,
+)
+
+__all__ = [
+    "CREATE_TIME",
+    "LOG_APPEND_TIME",
+    "TP",
+    "AppT",
+    "Capability",
+    "ChannelT",
+    "CodecArg",
+    "CodecT",
+    "ConsumerT",
+    "DecodeErrorPolicy",
+    "EventT",
+    "FutureMessage",
+    "Headers",
+    "HeadersArg",
+    "Message",
+    "MessageSentCallback",
+    "PartitionsCallback",
+    "PendingMessage",
+    "ProducerT",
+    "RecordMetadata",
+    "SchemaT",
+    "TopicT",
+    "TransportT",
+    "TypedCodecT",
+]

@@ -1,0 +1,32 @@
+"""The app contract: the factory of channels and topics."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from ._vars import KT, VT
+from .channels import ChannelT
+from .codecs import CodecArg
+
+
+class AppT(Protocol):
+    @property
+    def id(self) -> str:
+        """The app's name; also its consumer group."""
+        ...
+
+    @property
+    def broker(self) -> str:
+        """The transport's URL; its scheme selects the transport."""
+        ...
+
+    def channel(
+        self,
+        *,
+        key_type: type[KT] | None = None,
+        value_type: type[VT] | None = None,
+        key_serializer: CodecArg = None,
+        value_serializer: CodecArg = None,
+        allow_empty: bool = False,
+        maxsize: int | None = ...,
+    ) -> ChannelT[KT, VT]: ...

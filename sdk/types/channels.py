@@ -1,0 +1,153 @@
+"""The channel contract: send and receive events."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from typing import Protocol
+
+from ._vars import KT, VT
+from .codecs import CodecArg
+from .events import EventT
+from .schemas import SchemaT
+from .tuples import FutureMessage, HeadersArg, Message, MessageSentCallback, RecordMetadata
+
+
+class ChannelT(Protocol[KT, VT]):
+    """A buffer that events are sent to and received from, in order.
+
+    Every subscriber (each ``async for``) receives every event sent after it subscribed.
+    Events sent while there is no subscriber wait for the first one. A full buffer
+    (``maxsize``) makes senders wait: nothing is ever dropped.
+    """
+
+    @property
+    def schema(self) -> SchemaT[KT, VT]: ...
+    @property
+    def maxsize(self) -> int | None:
+        """Events a subscriber may hold before senders wait; None for no bound."""
+        ...
+
+    @property
+    def is_iterator(self) -> bool:
+        """True for a subscriber: what ``__aiter__`` returns."""
+        ...
+
+    @property
+    def subscriber_count(self) -> int: ...
+
+    def get_topic_name(self) -> str:
+        """The name other processes address this channel by; raises if it has none."""
+        ...
+
+    def clone(self, *, is_iterator: bool | None = None) -> ChannelT[KT, VT]: ...
+
+    def derive(
+        self,
+        *,
+        maxsize: int | None = ...,
+        key_serializer: CodecArg = ...,
+        value_serializer: CodecArg = ...,
+        allow_empty: bool = ...,
+    ) -> ChannelT[KT, VT]:
+        """A new channel like this one, with the settings given changed."""
+        ...
+
+    async def send(
+        self,
+        *,
+        key: KT | None = None,
+        value: VT,
+        partition: int | None = None,
+        timestamp: float | None = None,
+        headers: HeadersArg = None,
+        key_serializer: CodecArg = None,
+        value_serializer: CodecArg = None,
+        callback: MessageSentCallback | None = None,
+    ) -> FutureMessage[KT, VT]:
+        """Send, waiting only for buffer space; await the result for the ``RecordMetadata``."""
+        ...
+
+    async def send_and_wait(
+        self,
+        *,
+        key: KT | None = None,
+        value: VT,
+        partition: int | None = None,
+        timestamp: float | None = None,
+        headers: HeadersArg = None,
+        key_serializer: CodecArg = None,
+        value_serializer: CodecArg = None,
+        callback: MessageSentCallback | None = None,
+    ) -> RecordMetadata:
+        """Send and wait until the message is delivered."""
+        ...
+
+    def send_soon(
+        self,
+        *,
+        key: KT | None = None,
+        value: VT,
+        partition: int | None = None,
+        timestamp: float | None = None,
+        headers: HeadersArg = None,
+        key_serializer: CodecArg = None,
+        value_serializer: CodecArg = None,
+        callback: MessageSentCallback | None = None,
+    ) -> FutureMessage[KT, VT]:
+        """Send from synchronous code: queued in order, delivered by the running event loop."""
+        ...
+
+    def as_future_message(
+        self,
+        *,
+        key: KT | None = None,
+        value: VT,
+        partition: int | None = None,
+        timestamp: float | None = None,
+        headers: HeadersArg = None,
+        key_serializer: CodecArg = None,
+        value_serializer: CodecArg = None,
+        callback: MessageSentCallback | None = None,
+    ) -> FutureMessage[KT, VT]:
+        """Prepare a message without sending it; ``publish_message`` sends it."""
+        ...
+
+    async def publish_message(
+        self, fut: FutureMessage[KT, VT], wait: bool = True
+    ) -> FutureMessage[KT, VT]:
+        """Send a prepared message; with ``wait``, return only once ``fut`` has resolved."""
+        ...
+
+    async def maybe_declare(self) -> None:
+        """Declare once, however many callers ask at the same time."""
+        ...
+
+    async def declare(self) -> None:
+        """Create whatever the channel needs on the server side."""
+        ...
+
+    def decode(self, message: Message) -> EventT[KT, VT]:
+        """Turn a received message into an event; raises ``sdk.errors.DecodeError``."""
+        ...
+
+    async def deliver(self, message: Message) -> None:
+        """Decode a received message and put the event to every subscriber."""
+        ...
+
+    async def put(self, value: VT) -> None:
+        """Put a bare value (no key, no headers) to every subscriber."""
+        ...
+
+    async def get(self, *, timeout: float | None = None) -> EventT[KT, VT]:
+        """The next event; raises ``TimeoutError`` after ``timeout`` seconds."""
+        ...
+
+    def empty(self) -> bool: ...
+
+    def __aiter__(self) -> ChannelT[KT, VT]: ...
+
+    def __anext__(self) -> Awaitable[EventT[KT, VT]]: ...
+
+    async def throw(self, exc: BaseException) -> None:
+        """Make the next read of every subscriber raise ``exc``."""
+        ...

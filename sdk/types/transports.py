@@ -1,0 +1,119 @@
+"""The transport SPI: what a broker client provides to topics.
+
+Small on purpose, like an httpx transport: bytes in, bytes out, offsets and partitions.
+Topics do all the encoding, decoding and bookkeeping above it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from typing import Literal, Protocol
+
+from .tuples import TP, Headers, Message, RecordMetadata
+
+Capability = Literal[
+    "partitions",
+    "consumer_groups",
+    "headers",
+    "timestamps",
+    "patterns",
+    "topic_creation",
+    "durable_commits",
+    "tombstones",
+]
+"""What a transport may declare it supports; the conformance kit tests exactly these."""
+
+PartitionsCallback = Callable[[frozenset[TP]], Awaitable[None]]
+
+
+class ProducerT(Protocol):
+    async def start(self) -> None: ...
+    async def stop(self) -> None:
+        """Flush what is buffered, then close."""
+        ...
+
+    async def send(
+        self,
+        topic: str,
+        key: bytes | None,
+        value: bytes | None,
+        *,
+        partition: int | None = None,
+        timestamp: float | None = None,
+        headers: Headers | None = None,
+    ) -> Awaitable[RecordMetadata]:
+        """Buffer a message; the awaitable resolves once the broker acknowledged it."""
+        ...
+
+    async def send_and_wait(
+        self,
+        topic: str,
+        key: bytes | None,
+        value: bytes | None,
+        *,
+        partition: int | None = None,
+        timestamp: float | None = None,
+        headers: Headers | None = None,
+    ) -> RecordMetadata: ...
+
+    async def flush(self) -> None: ...
+
+    async def create_topic(
+        self,
+        topic: str,
+        *,
+        partitions: int,
+        replicas: int,
+        config: Mapping[str, str],
+    ) -> None:
+        """Create a topic; an existing one with another partition count is an error."""
+        ...
+
+    async def partitions_for(self, topic: str) -> frozenset[int]: ...
+
+    def key_partition(self, topic: str, key: bytes) -> int | None:
+        """The partition ``key`` goes to (murmur2, as the Java client), if known yet."""
+        ...
+
+
+class ConsumerT(Protocol):
+    async def start(self) -> None: ...
+    async def stop(self) -> None: ...
+
+    def subscribe(self, topics: Iterable[str] = (), *, pattern: str | None = None) -> None: ...
+
+    async def getmany(self, *, timeout: float) -> Mapping[TP, Sequence[Message]]:
+        """The next batch per partition; empty after ``timeout`` seconds with nothing new."""
+        ...
+
+    def assignment(self) -> frozenset[TP]: ...
+
+    async def commit(self, offsets: Mapping[TP, int]) -> None:
+        """Commit, per partition, the offset of the next message to read."""
+        ...
+
+    async def committed(self, tp: TP) -> int | None: ...
+
+    def seek(self, tp: TP, offset: int) -> None: ...
+
+
+class TransportT(Protocol):
+    """A broker reached by URL scheme (``memory://``, ``kafka://``, or one registered)."""
+
+    @property
+    def url(self) -> str:
+        """The broker's address, without credentials."""
+        ...
+
+    @property
+    def capabilities(self) -> frozenset[Capability]: ...
+
+    def create_producer(self) -> ProducerT: ...
+
+    def create_consumer(
+        self,
+        group_id: str,
+        *,
+        on_assigned: PartitionsCallback | None = None,
+        on_revoked: PartitionsCallback | None = None,
+    ) -> ConsumerT: ...
