@@ -15,29 +15,31 @@ from sdk.types._vars import T
 
 
 class Buffer(Generic[T]):
-    __slots__ = ("_errors", "_getters", "_items", "_maxsize", "_room_waiters")
+    """``items``, ``maxsize`` and ``getters`` are open to the channel's delivery fast path."""
+
+    __slots__ = ("_errors", "_room_waiters", "getters", "items", "maxsize")
 
     def __init__(self, maxsize: int | None = None) -> None:
-        self._items: deque[T] = deque()
-        self._maxsize = maxsize or 0
-        self._getters: deque[asyncio.Future[None]] = deque()
+        self.items: deque[T] = deque()
+        self.maxsize = maxsize or 0
+        self.getters: deque[asyncio.Future[None]] = deque()
         self._room_waiters: list[asyncio.Future[None]] = []
         self._errors: deque[BaseException] = deque()
 
     def __len__(self) -> int:
-        return len(self._items)
+        return len(self.items)
 
     def empty(self) -> bool:
-        return not self._items
+        return not self.items
 
     def has_room(self) -> bool:
-        return not self._maxsize or len(self._items) < self._maxsize
+        return not self.maxsize or len(self.items) < self.maxsize
 
     def put_nowait(self, item: T) -> None:
         """Append without waiting: only after ``has_room()`` said so."""
-        self._items.append(item)
-        if self._getters:
-            self._wake_getter()
+        self.items.append(item)
+        if self.getters:
+            self.wake_getter()
 
     async def wait_room(self) -> None:
         """Return once there is room (or the buffer was closed)."""
@@ -55,19 +57,19 @@ class Buffer(Generic[T]):
         while True:
             if self._errors:
                 raise self._errors.popleft()
-            if self._items:
+            if self.items:
                 break
             waiter = asyncio.get_running_loop().create_future()
-            self._getters.append(waiter)
+            self.getters.append(waiter)
             try:
                 await waiter
             except asyncio.CancelledError:
-                if waiter in self._getters:
-                    self._getters.remove(waiter)
-                elif self._items or self._errors:
-                    self._wake_getter()  # it was woken for an item: pass that on
+                if waiter in self.getters:
+                    self.getters.remove(waiter)
+                elif self.items or self._errors:
+                    self.wake_getter()  # it was woken for an item: pass that on
                 raise
-        item = self._items.popleft()
+        item = self.items.popleft()
         if self._room_waiters:
             self._wake_room_waiters()
         return item
@@ -75,18 +77,18 @@ class Buffer(Generic[T]):
     def throw(self, error: BaseException) -> None:
         """Make the reader's next ``get`` raise ``error``."""
         self._errors.append(error)
-        if self._getters:
-            self._wake_getter()
+        if self.getters:
+            self.wake_getter()
 
     def close(self) -> None:
         """Nobody reads this buffer any more: drop what it holds, release waiting senders."""
-        self._items.clear()
-        self._maxsize = 0
+        self.items.clear()
+        self.maxsize = 0
         self._wake_room_waiters()
 
-    def _wake_getter(self) -> None:
-        while self._getters:
-            waiter = self._getters.popleft()
+    def wake_getter(self) -> None:
+        while self.getters:
+            waiter = self.getters.popleft()
             if not waiter.done():
                 waiter.set_result(None)
                 return

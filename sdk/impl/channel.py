@@ -5,18 +5,19 @@ from __future__ import annotations
 import asyncio
 import copy
 import inspect
+import itertools
 import logging
 import time
 import weakref
 from collections import deque
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Callable, Coroutine
 from typing import Any, Final, Generic, cast
 
 from sdk.errors import DecodeError, UnnamedChannelError
 from sdk.impl.buffer import Buffer
 from sdk.impl.events import KEEP, Event, Keep
 from sdk.impl.futures import FutureMessage
-from sdk.impl.messages import Message, PendingMessage, RecordMetadata
+from sdk.impl.messages import InMemoryMessage, PendingMessage, headers_from
 from sdk.impl.schema import Schema
 from sdk.types._vars import KT, VT
 from sdk.types.codecs import CodecArg
@@ -32,12 +33,10 @@ from sdk.types.tuples import Message as MessageT
 from sdk.types.tuples import RecordMetadata as RecordMetadataT
 
 logger = logging.getLogger(__name__)
+_now = time.time
 
 DEFAULT_MAXSIZE: Final = 4096
 """Events one subscriber may hold before senders wait (Faust's stream buffer size)."""
-
-IN_MEMORY: Final = "<in-memory>"
-"""The topic name in an in-memory channel's messages and metadata: it has no real one."""
 
 
 class Channel(Generic[KT, VT]):
@@ -136,17 +135,17 @@ class Channel(Generic[KT, VT]):
         value_serializer: CodecArg = None,
         callback: MessageSentCallback | None = None,
     ) -> FutureMessage[KT, VT]:
-        fut = self.as_future_message(
-            key=key,
-            value=value,
-            partition=partition,
-            timestamp=timestamp,
-            headers=headers,
-            key_serializer=key_serializer,
-            value_serializer=value_serializer,
-            callback=callback,
+        fut = self._future(
+            key, value, partition, timestamp, headers, key_serializer, value_serializer, callback
         )
-        await self._publish(fut)
+        hub = self._hub
+        event = hub.event(key, value, fut.message.headers, timestamp)
+        if hub.offer(event):
+            fut.set_result(_landed(event))
+        else:
+            await self._deliver(fut, event)
+        if callback is not None:
+            await _call_back(callback, fut)
         return fut
 
     async def send_and_wait(
@@ -185,15 +184,8 @@ class Channel(Generic[KT, VT]):
         value_serializer: CodecArg = None,
         callback: MessageSentCallback | None = None,
     ) -> FutureMessage[KT, VT]:
-        fut = self.as_future_message(
-            key=key,
-            value=value,
-            partition=partition,
-            timestamp=timestamp,
-            headers=headers,
-            key_serializer=key_serializer,
-            value_serializer=value_serializer,
-            callback=callback,
+        fut = self._future(
+            key, value, partition, timestamp, headers, key_serializer, value_serializer, callback
         )
         self._hub.send_soon(self._publish, fut)
         return fut
@@ -210,22 +202,8 @@ class Channel(Generic[KT, VT]):
         value_serializer: CodecArg = None,
         callback: MessageSentCallback | None = None,
     ) -> FutureMessage[KT, VT]:
-        if partition:
-            raise ValueError(
-                f"an in-memory channel has one partition, 0; got partition={partition}"
-            )
-        return FutureMessage(
-            PendingMessage(
-                self,
-                key,
-                value,
-                partition,
-                timestamp,
-                copy_headers(headers),
-                key_serializer,
-                value_serializer,
-                callback,
-            )
+        return self._future(
+            key, value, partition, timestamp, headers, key_serializer, value_serializer, callback
         )
 
     async def publish_message(
@@ -258,15 +236,18 @@ class Channel(Generic[KT, VT]):
         except DecodeError as exc:
             exc.locate(message.topic, message.partition, message.offset)
             raise
-        return Event(key, value, list(message.headers), _as_message(message))
+        return Event(key, value, message.headers, message)
 
     async def deliver(self, message: MessageT) -> None:
         event = self.decode(message)
-        await self._hub.publish(lambda: event)
+        if not self._hub.offer(event):
+            await self._hub.deliver(event)
 
     async def put(self, value: VT) -> None:
         hub = self._hub
-        await hub.publish(lambda: Event(None, value, [], hub.message(None, [])))
+        event = hub.event(None, value, (), None)
+        if not hub.offer(event):
+            await hub.deliver(event)
 
     async def get(self, *, timeout: float | None = None) -> Event[KT, VT]:
         buffer = self._buffer if self._buffer is not None else self._hub.reader()
@@ -296,33 +277,59 @@ class Channel(Generic[KT, VT]):
             f" subscribers={self.subscriber_count} maxsize={self._maxsize}>"
         )
 
+    def _future(
+        self,
+        key: KT | None,
+        value: VT,
+        partition: int | None,
+        timestamp: float | None,
+        headers: HeadersArg,
+        key_serializer: CodecArg,
+        value_serializer: CodecArg,
+        callback: MessageSentCallback | None,
+    ) -> FutureMessage[KT, VT]:
+        if partition:
+            raise ValueError(
+                f"an in-memory channel has one partition, 0; got partition={partition}"
+            )
+        return FutureMessage(
+            PendingMessage(
+                self,
+                key,
+                value,
+                partition,
+                timestamp,
+                () if headers is None else headers_from(headers),
+                key_serializer,
+                value_serializer,
+                callback,
+            )
+        )
+
     async def _publish(self, fut: FutureMessage[KT, VT]) -> None:
         pending = fut.message
-        hub = self._hub
+        event = self._hub.event(pending.key, pending.value, pending.headers, pending.timestamp)
+        if self._hub.offer(event):
+            fut.set_result(_landed(event))
+        else:
+            await self._deliver(fut, event)
+        callback = fut.message.callback
+        if callback is not None:
+            await _call_back(callback, fut)
 
-        def event() -> Event[KT, VT]:
-            message = hub.message(pending.timestamp, pending.headers)
-            fut.set_result(
-                RecordMetadata(
-                    message.topic,
-                    message.partition,
-                    message.offset,
-                    message.timestamp,
-                    message.timestamp_type,
-                )
-            )
-            return Event(pending.key, pending.value, pending.headers, message)
-
+    async def _deliver(self, fut: FutureMessage[KT, VT], event: Event[KT, VT]) -> None:
         try:
-            await hub.publish(event)
+            await self._hub.deliver(event)
         except asyncio.CancelledError as exc:
-            if not fut.done():
-                fut.set_exception(exc)
+            fut.set_exception(exc)
             raise
-        if pending.callback is not None:
-            outcome = pending.callback(fut)
-            if inspect.isawaitable(outcome):
-                await outcome
+        fut.set_result(_landed(event))
+
+
+async def _call_back(callback: MessageSentCallback, fut: FutureMessage[Any, Any]) -> None:
+    outcome = callback(fut)
+    if inspect.isawaitable(outcome):
+        await outcome
 
 
 _Publish = Callable[[FutureMessage[KT, VT]], Coroutine[Any, Any, None]]
@@ -335,8 +342,11 @@ class _Hub(Generic[KT, VT]):
         self.maxsize = maxsize
         self.subscribers: tuple[Buffer[Event[KT, VT]], ...] = ()
         self.pending: Buffer[Event[KT, VT]] = Buffer(maxsize)
+        self.targets: tuple[Buffer[Event[KT, VT]], ...] = (self.pending,)
+        """Who gets the next event: the subscribers, or while there are none, ``pending``."""
+        self._waiting = 0
         self._reader: Buffer[Event[KT, VT]] | None = None
-        self._offset = 0
+        self._offsets = itertools.count()
         self._room = asyncio.Lock()
         self._soon: deque[tuple[_Publish[KT, VT], FutureMessage[KT, VT]]] = deque()
         self._soon_task: asyncio.Task[None] | None = None
@@ -347,10 +357,12 @@ class _Hub(Generic[KT, VT]):
         else:  # the first subscriber takes over what was sent while there was none
             buffer, self.pending = self.pending, Buffer(self.maxsize)
         self.subscribers += (buffer,)
+        self.targets = self.subscribers
         return buffer
 
     def unsubscribe(self, buffer: Buffer[Event[KT, VT]]) -> None:
         self.subscribers = tuple(b for b in self.subscribers if b is not buffer)
+        self.targets = self.subscribers or (self.pending,)
         buffer.close()
 
     def reader(self) -> Buffer[Event[KT, VT]]:
@@ -358,43 +370,60 @@ class _Hub(Generic[KT, VT]):
             self._reader = self.subscribe()
         return self._reader
 
-    def message(self, timestamp: float | None, headers: Headers) -> Message:
-        """The message for the next event, numbered in delivery order."""
-        offset = self._offset
-        self._offset = offset + 1
+    def event(
+        self, key: KT | None, value: VT, headers: Headers, timestamp: float | None
+    ) -> Event[KT, VT]:
+        """The next event, numbered in delivery order, stamped now unless given a timestamp."""
         if timestamp is None:
-            return Message(IN_MEMORY, 0, offset, time.time(), LOG_APPEND_TIME, headers)
-        return Message(IN_MEMORY, 0, offset, timestamp, CREATE_TIME, headers)
+            message = InMemoryMessage(next(self._offsets), _now(), LOG_APPEND_TIME, headers)
+        else:
+            message = InMemoryMessage(next(self._offsets), timestamp, CREATE_TIME, headers)
+        return Event(key, value, headers, message)
 
-    async def publish(self, make_event: Callable[[], Event[KT, VT]]) -> None:
-        """Give every subscriber the event, all at once, once every one of them has room.
+    def offer(self, event: Event[KT, VT]) -> bool:
+        """Give every subscriber the event now, if all have room and nobody waits before us."""
+        if self._waiting:
+            return False
+        targets = self.targets
+        if len(targets) == 1:  # the common case, without the loops
+            buffer = targets[0]
+            if buffer.maxsize and len(buffer.items) >= buffer.maxsize:
+                return False
+            buffer.items.append(event)
+            if buffer.getters:
+                buffer.wake_getter()
+            return True
+        for buffer in targets:
+            if buffer.maxsize and len(buffer.items) >= buffer.maxsize:
+                return False
+        for buffer in targets:
+            buffer.items.append(event)
+            if buffer.getters:
+                buffer.wake_getter()
+        return True
 
-        A sender that finds a buffer full waits in line (first come, first served) for room in
-        all of them; while anyone waits, later senders queue behind it, so order is kept.
+    async def deliver(self, event: Event[KT, VT]) -> None:
+        """Wait in line (first come, first served) until every subscriber has room, then deliver.
+
+        While anyone waits here, ``offer`` refuses, so later events queue behind and order is
+        kept; all subscribers get the event at once, so a cancelled wait delivered it to nobody.
         """
-        if not self._room.locked():
-            targets = self.subscribers or (self.pending,)
-            for buffer in targets:
-                if not buffer.has_room():
-                    break
-            else:
-                event = make_event()
+        self._waiting += 1
+        try:
+            async with self._room:
+                while True:
+                    targets = self.targets
+                    full = next((b for b in targets if not b.has_room()), None)
+                    if full is None:
+                        break
+                    await full.wait_room()
                 for buffer in targets:
                     buffer.put_nowait(event)
-                return
-        async with self._room:
-            while True:
-                targets = self.subscribers or (self.pending,)
-                full = next((b for b in targets if not b.has_room()), None)
-                if full is None:
-                    break
-                await full.wait_room()
-            event = make_event()
-            for buffer in targets:
-                buffer.put_nowait(event)
+        finally:
+            self._waiting -= 1
 
     def throw(self, exc: BaseException) -> None:
-        for buffer in self.subscribers or (self.pending,):
+        for buffer in self.targets:
             buffer.throw(exc)
 
     def send_soon(self, publish: _Publish[KT, VT], fut: FutureMessage[KT, VT]) -> None:
@@ -422,36 +451,9 @@ class _Hub(Generic[KT, VT]):
             self._soon_task = None
 
 
-def copy_headers(headers: HeadersArg) -> Headers:
-    """Headers as a new list of ``(str, bytes)`` pairs: never the caller's object."""
-    if headers is None:
-        return []
-    pairs = headers.items() if isinstance(headers, Mapping) else headers
-    copied: Headers = []
-    for pair in pairs:
-        name, value = cast("tuple[object, object]", pair)  # checked below: callers err
-        if not isinstance(name, str) or not isinstance(value, (bytes, bytearray, memoryview)):
-            raise TypeError(
-                f"a header is a (str, bytes) pair; got ({type(name).__name__}, "
-                f"{type(value).__name__}) for {name!r}"
-            )
-        copied.append((name, bytes(cast("bytes | bytearray", value))))
-    return copied
-
-
-def _as_message(message: MessageT) -> Message:
-    if isinstance(message, Message):
-        return message
-    return Message(
-        message.topic,
-        message.partition,
-        message.offset,
-        message.timestamp,
-        message.timestamp_type,
-        list(message.headers),
-        message.key,
-        message.value,
-    )
+def _landed(event: Event[Any, Any]) -> InMemoryMessage:
+    """Where an in-memory event landed: its message, made by ``_Hub.event``."""
+    return cast(InMemoryMessage, event.message)
 
 
 def _name(type_: object) -> str:

@@ -6,25 +6,24 @@ import asyncio
 from collections.abc import Generator
 from typing import Any, Generic
 
+import msgspec
+
 from sdk.types._vars import KT, VT
 from sdk.types.tuples import PendingMessage, RecordMetadata
 
 
-class FutureMessage(Generic[KT, VT]):
+class FutureMessage(msgspec.Struct, Generic[KT, VT], eq=False):
     """Implements ``sdk.types.FutureMessage``.
 
     Not an ``asyncio.Future``: most messages resolve before anyone awaits them, so a loop
     future is made only for a task that has to wait, one per task, so that cancelling one
-    waiting task never cancels the message for the others.
+    waiting task never cancels the message for the others. A Struct, as it is made per message.
     """
 
-    __slots__ = ("_error", "_metadata", "_waiters", "message")
-
-    def __init__(self, message: PendingMessage[KT, VT]) -> None:
-        self.message = message
-        self._metadata: RecordMetadata | None = None
-        self._error: BaseException | None = None
-        self._waiters: list[asyncio.Future[None]] = []
+    message: PendingMessage[KT, VT]
+    _metadata: RecordMetadata | None = None
+    _error: BaseException | None = None
+    _waiters: list[asyncio.Future[None]] | None = None
 
     def done(self) -> bool:
         return self._metadata is not None or self._error is not None
@@ -42,18 +41,24 @@ class FutureMessage(Generic[KT, VT]):
         return self._error
 
     def set_result(self, metadata: RecordMetadata) -> None:
-        self._check_pending()
+        if self._metadata is not None or self._error is not None:
+            raise self._resolved_twice()
         self._metadata = metadata
-        self._wake()
+        if self._waiters:
+            self._wake()
 
     def set_exception(self, error: BaseException) -> None:
-        self._check_pending()
+        if self._metadata is not None or self._error is not None:
+            raise self._resolved_twice()
         self._error = error
-        self._wake()
+        if self._waiters:
+            self._wake()
 
     def __await__(self) -> Generator[Any, None, RecordMetadata]:
         if not self.done():
             waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            if self._waiters is None:
+                self._waiters = []
             self._waiters.append(waiter)
             try:
                 yield from waiter
@@ -66,12 +71,11 @@ class FutureMessage(Generic[KT, VT]):
         state = "pending" if not self.done() else ("failed" if self._error else "sent")
         return f"<FutureMessage {state} key={self.message.key!r} value={self.message.value!r}>"
 
-    def _check_pending(self) -> None:
-        if self.done():
-            raise asyncio.InvalidStateError(f"{self!r} is already resolved")
+    def _resolved_twice(self) -> asyncio.InvalidStateError:
+        return asyncio.InvalidStateError(f"{self!r} is already resolved")
 
     def _wake(self) -> None:
-        waiters, self._waiters = self._waiters, []
+        waiters, self._waiters = self._waiters or [], None
         for waiter in waiters:
             if not waiter.done():
                 waiter.set_result(None)

@@ -1,17 +1,19 @@
 """The concrete messages: what was sent, what was received, and where it landed.
 
-msgspec Structs: they are built per message on the hot path, and a Struct is built in C.
+msgspec Structs: they are built per message on the hot path, and a Struct is built in C; one
+that holds only scalars and tuples (as these do) is not even tracked by the garbage collector.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Generic
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Final, Generic, cast
 
 import msgspec
 
 from sdk.types._vars import KT, VT
 from sdk.types.codecs import CodecArg
-from sdk.types.tuples import TP, Headers, MessageSentCallback
+from sdk.types.tuples import TP, Headers, HeadersArg, MessageSentCallback
 
 if TYPE_CHECKING:
     from sdk.types.channels import ChannelT
@@ -48,6 +50,48 @@ class Message(msgspec.Struct, frozen=True):
         return TP(self.topic, self.partition)
 
 
+IN_MEMORY: Final = "<in-memory>"
+"""The topic name in an in-memory channel's messages and metadata: it has no real one."""
+_IN_MEMORY_TP: Final = TP(IN_MEMORY, 0)
+
+
+class InMemoryMessage(msgspec.Struct, frozen=True):
+    """Implements ``sdk.types.Message`` and ``RecordMetadata`` for an in-memory channel.
+
+    Nothing is serialized, so it carries no bytes, and where it landed is what was received.
+    Only what differs between messages is stored: it is made once per event sent.
+    """
+
+    offset: int
+    timestamp: float
+    timestamp_type: int
+    headers: Headers
+
+    @property
+    def topic(self) -> str:
+        return IN_MEMORY
+
+    @property
+    def partition(self) -> int:
+        return 0
+
+    @property
+    def key(self) -> None:
+        return None
+
+    @property
+    def value(self) -> None:
+        return None
+
+    @property
+    def tp(self) -> TP:
+        return _IN_MEMORY_TP
+
+    @property
+    def topic_partition(self) -> TP:
+        return _IN_MEMORY_TP
+
+
 class PendingMessage(msgspec.Struct, Generic[KT, VT], frozen=True):
     """Implements ``sdk.types.PendingMessage``."""
 
@@ -60,3 +104,20 @@ class PendingMessage(msgspec.Struct, Generic[KT, VT], frozen=True):
     key_serializer: CodecArg
     value_serializer: CodecArg
     callback: MessageSentCallback | None
+
+
+def headers_from(headers: HeadersArg) -> Headers:
+    """Headers as a tuple of ``(str, bytes)`` pairs, checked: nothing of the caller's is kept."""
+    if headers is None:
+        return ()
+    pairs = headers.items() if isinstance(headers, Mapping) else headers
+    copied: list[tuple[str, bytes]] = []
+    for pair in pairs:
+        name, value = cast("tuple[object, object]", pair)  # callers err: checked below
+        if not isinstance(name, str) or not isinstance(value, (bytes, bytearray, memoryview)):
+            raise TypeError(
+                f"a header is a (str, bytes) pair; got ({type(name).__name__}, "
+                f"{type(value).__name__}) for {name!r}"
+            )
+        copied.append((str(name), bytes(cast("bytes | bytearray", value))))
+    return tuple(copied)

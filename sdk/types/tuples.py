@@ -11,11 +11,13 @@ from .codecs import CodecArg
 if TYPE_CHECKING:
     from .channels import ChannelT
 
-Headers = list[tuple[str, bytes]]
-"""Message headers: ``(name, value)`` pairs, in order, duplicates kept (as Kafka has them)."""
+Headers = tuple[tuple[str, bytes], ...]
+"""Message headers: ``(name, value)`` pairs, in order, duplicates kept (as Kafka has them).
+
+A tuple, so headers can be shared by every subscriber and never change under anyone."""
 
 HeadersArg = Sequence[tuple[str, bytes]] | Mapping[str, bytes] | None
-"""What callers may pass as headers: pairs or a mapping. It is copied, never aliased."""
+"""What callers may pass as headers: pairs or a mapping. It is copied into ``Headers``."""
 
 CREATE_TIME: Final = 0
 """``timestamp_type`` of a timestamp set by the producer."""
