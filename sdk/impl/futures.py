@@ -63,7 +63,7 @@ class FutureMessage(msgspec.Struct, Generic[KT, VT], eq=False):
             try:
                 yield from waiter
             finally:
-                if waiter in self._waiters:
+                if self._waiters and waiter in self._waiters:
                     self._waiters.remove(waiter)
         return self.result()
 

@@ -1,0 +1,86 @@
+"""Hypothesis strategies for what flows through channels: keys, values, headers, Structs.
+
+Each value strategy generates only what its format can carry exactly, so a round trip that
+does not give back an equal value is a codec's fault, never the strategy's.
+"""
+
+from __future__ import annotations
+
+import msgspec
+from hypothesis import strategies as st
+
+from sdk.types import Headers
+
+_MSGPACK_INT = st.integers(min_value=-(2**63), max_value=2**64 - 1)
+_FINITE = st.floats(allow_nan=False, allow_infinity=False)
+
+
+def json_values(max_leaves: int = 20) -> st.SearchStrategy[object]:
+    """JSON's data model: null, booleans, integers of any size, finite floats, str, lists, objects."""
+    scalars: st.SearchStrategy[object] = (
+        st.none() | st.booleans() | st.integers() | _FINITE | st.text()
+    )
+    return st.recursive(
+        scalars,
+        lambda inner: st.lists(inner, max_size=5) | st.dictionaries(st.text(), inner, max_size=5),
+        max_leaves=max_leaves,
+    )
+
+
+def msgpack_values(max_leaves: int = 20) -> st.SearchStrategy[object]:
+    """MessagePack's: adds bytes, infinities and integer keys; integers fit in 64 bits."""
+    floats = st.floats(allow_nan=False)
+    scalars: st.SearchStrategy[object] = (
+        st.none() | st.booleans() | _MSGPACK_INT | floats | st.text() | st.binary()
+    )
+    keys: st.SearchStrategy[object] = st.text() | _MSGPACK_INT
+    return st.recursive(
+        scalars,
+        lambda inner: st.lists(inner, max_size=5) | st.dictionaries(keys, inner, max_size=5),
+        max_leaves=max_leaves,
+    )
+
+
+class Line(msgspec.Struct):
+    sku: str
+    quantity: int
+
+
+class Sample(msgspec.Struct):
+    """A Struct with the shapes users send: nesting, optionals, bytes, unicode, big numbers."""
+
+    id: int
+    name: str
+    price: float
+    tags: list[str]
+    lines: list[Line]
+    note: str | None = None
+    blob: bytes = b""
+
+
+def samples() -> st.SearchStrategy[Sample]:
+    lines = st.builds(Line, sku=st.text(), quantity=_MSGPACK_INT)
+    return st.builds(
+        Sample,
+        id=_MSGPACK_INT,
+        name=st.text(),
+        price=_FINITE,
+        tags=st.lists(st.text(), max_size=4),
+        lines=st.lists(lines, max_size=4),
+        note=st.none() | st.text(),
+        blob=st.binary(),
+    )
+
+
+def header_names() -> st.SearchStrategy[str]:
+    return st.sampled_from(["", "trace-id", "trace-id", "ünïcødé"]) | st.text(max_size=8)
+
+
+def headers() -> st.SearchStrategy[Headers]:
+    """Header lists with duplicates, empty names and values, binary values, unicode names."""
+    pair = st.tuples(header_names(), st.binary(max_size=16))
+    return st.lists(pair, max_size=6).map(tuple)
+
+
+def keys() -> st.SearchStrategy[str | None]:
+    return st.none() | st.text(max_size=16)

@@ -1,0 +1,282 @@
+"""Codecs: round trips, composition, refusals, the registry and its entry points."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import sys
+import textwrap
+from pathlib import Path
+from typing import NamedTuple, TypedDict
+
+import msgspec
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sdk import codecs
+from sdk.errors import DecodeError, EncodeError, SDKError, UnknownCodecError
+from sdk.impl.codecs import Registry, codec_name
+from sdk.testing.strategies import Sample, json_values, msgpack_values, samples
+from sdk.types import CodecT, TypedCodecT
+
+SHIPPED = ["raw", "json", "msgpack", "binary"]
+
+
+def same(a: object, b: object) -> bool:
+    """Equality that also holds for NaN and tells 1 from 1.0 and True (a codec must not mix them)."""
+    if isinstance(a, float) and isinstance(b, float):
+        return a == b or (math.isnan(a) and math.isnan(b))
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+    return a == b
+
+
+@given(json_values())
+def test_json_round_trips_every_json_value(value: object) -> None:
+    json = codecs.get_codec("json")
+    assert same(json.loads(json.dumps(value)), value)
+
+
+@given(msgpack_values())
+def test_msgpack_round_trips_every_msgpack_value(value: object) -> None:
+    msgpack = codecs.get_codec("msgpack")
+    assert same(msgpack.loads(msgpack.dumps(value)), value)
+
+
+@given(st.binary())
+def test_raw_and_binary_round_trip_bytes(value: bytes) -> None:
+    for name in ("raw", "binary", "raw|binary", "binary|binary"):
+        codec = codecs.get_codec(name)
+        assert codec.loads(codec.dumps(value)) == value, name
+
+
+@given(st.text())
+def test_raw_carries_str_as_utf8(value: str) -> None:
+    raw = codecs.get_codec("raw")
+    assert raw.dumps(value) == value.encode()
+    assert isinstance(raw, TypedCodecT)
+    assert raw.decoder(str)(raw.dumps(value)) == value
+
+
+@given(json_values(), msgpack_values())
+def test_composites_round_trip(json_value: object, msgpack_value: object) -> None:
+    for name, value in [
+        ("json|binary", json_value),
+        ("json|binary|binary", json_value),
+        ("msgpack|binary", msgpack_value),
+    ]:
+        codec = codecs.get_codec(name)
+        assert same(codec.loads(codec.dumps(value)), value), name
+
+
+@given(samples())
+def test_typed_structs_round_trip_through_every_structured_codec(sample: Sample) -> None:
+    for name in ("json", "msgpack", "json|binary", "msgpack|binary"):
+        codec = codecs.get_codec(name)
+        assert isinstance(codec, TypedCodecT)
+        assert codec.decoder(Sample)(codec.dumps(sample)) == sample, name
+
+
+@dataclasses.dataclass
+class Point:
+    x: int
+    y: float
+
+
+class Pair(NamedTuple):
+    left: str
+    right: bytes
+
+
+class Movie(TypedDict):
+    title: str
+    year: int
+
+
+@pytest.mark.parametrize("name", ["json", "msgpack"])
+@pytest.mark.parametrize(
+    ("type_", "value"),
+    [
+        (Point, Point(1, 2.5)),
+        (Pair, Pair("a", b"\x00\xff")),
+        (Movie, Movie(title="Ikiru", year=1952)),
+        (int, 2**63 - 1),
+        (str, "ünïcødé"),
+        (bytes, b"\x00\x01"),
+        (tuple[int, str], (1, "a")),
+        (dict[int, str], {1: "a", 2: "b"}),
+        (int | str, "either"),
+        (Sample | None, None),
+    ],
+)
+def test_typed_decoding_gives_back_the_declared_type(
+    name: str, type_: object, value: object
+) -> None:
+    codec = codecs.get_codec(name)
+    assert isinstance(codec, TypedCodecT)
+    decoded = codec.decoder(type_)(codec.dumps(value))  # type: ignore[arg-type]  # type forms
+    assert decoded == value
+    assert type(decoded) is type(value)
+
+
+@given(st.binary())
+def test_loads_of_arbitrary_bytes_raises_only_sdk_errors(data: bytes) -> None:
+    for name in [*SHIPPED, "json|binary", "msgpack|binary"]:
+        codec = codecs.get_codec(name)
+        for decode in (codec.loads, _typed(codec, Sample), _typed(codec, int)):
+            try:
+                decode(data)
+            except SDKError:
+                pass
+
+
+def _typed(codec: CodecT, type_: type[object]) -> object:
+    assert isinstance(codec, TypedCodecT)
+    return codec.decoder(type_)
+
+
+@given(json_values())
+def test_composition_dumps_first_then_second_and_loads_back_the_other_way(value: object) -> None:
+    json, binary = codecs.get_codec("json"), codecs.get_codec("binary")
+    both = json | binary
+    assert both.dumps(value) == binary.dumps(json.dumps(value))
+    assert same(
+        both.loads(both.dumps(value)), json.loads(binary.loads(binary.dumps(json.dumps(value))))
+    )
+    assert codecs.get_codec("json|binary").dumps(value) == both.dumps(value)
+    assert codec_name(both) == "json|binary"
+
+
+def test_a_composition_whose_inner_codec_gives_no_bytes_says_so() -> None:
+    backwards = codecs.get_codec("binary|json")  # json.loads gives str, binary.loads needs bytes
+    with pytest.raises(DecodeError, match=r"'json' gave str, but 'binary' needs bytes"):
+        backwards.loads(backwards.dumps(b"abc"))
+
+
+def test_unknown_codec_names_what_is_registered() -> None:
+    with pytest.raises(UnknownCodecError, match=r"unknown codec 'jsn'.*binary, json, msgpack, raw"):
+        codecs.get_codec("jsn|binary")
+
+
+@pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf, {"a": [1.0, math.nan]}])
+def test_json_refuses_what_it_would_write_as_null(value: object) -> None:
+    with pytest.raises(EncodeError, match="JSON cannot carry NaN or infinity"):
+        codecs.dumps("json", value)
+
+
+def test_json_names_where_the_nan_was() -> None:
+    with pytest.raises(EncodeError, match=r"at `\$\.a\[1\]`"):
+        codecs.dumps("json", {"a": [1.0, math.nan]})
+
+
+def test_json_still_writes_a_real_null() -> None:
+    assert codecs.dumps("json", {"a": None}) == b'{"a":null}'
+
+
+@pytest.mark.parametrize("value", [2**64, -(2**63) - 1])
+def test_msgpack_refuses_integers_beyond_64_bits(value: int) -> None:
+    with pytest.raises(EncodeError, match="msgpack"):
+        codecs.dumps("msgpack", value)
+
+
+@pytest.mark.parametrize(("name", "value"), [("raw", 1), ("binary", "text"), ("json", object())])
+def test_a_value_the_format_cannot_carry_is_refused(name: str, value: object) -> None:
+    with pytest.raises(EncodeError, match=f"codec '{name}' cannot encode"):
+        codecs.dumps(name, value)
+
+
+def test_decode_errors_name_the_codec_the_type_and_the_field() -> None:
+    json = codecs.get_codec("json")
+    assert isinstance(json, TypedCodecT)
+    data = b'{"id": "seven", "name": "x", "price": 1.0, "tags": [], "lines": []}'
+    with pytest.raises(DecodeError) as caught:
+        json.decoder(Sample)(data)
+    message = str(caught.value)
+    assert "'json'" in message
+    assert "Sample" in message
+    assert "$.id" in message
+
+
+def test_pickle_is_not_a_codec() -> None:
+    with pytest.raises(UnknownCodecError):
+        codecs.get_codec("pickle")
+
+
+class Upper:
+    """A third-party codec: structural, no base class."""
+
+    def dumps(self, obj: object) -> bytes:
+        return str(obj).upper().encode()
+
+    def loads(self, data: bytes) -> str:
+        return data.decode()
+
+    def __or__(self, other: CodecT) -> CodecT:
+        return codecs.Composite(self, other)
+
+
+def test_register_makes_a_codec_available_by_name_and_in_compositions() -> None:
+    registry = Registry({"binary": codecs.Binary()})
+    registry.register("upper", Upper())
+    assert registry.get("upper|binary").dumps("abc") == b"QUJD"
+    with pytest.raises(ValueError, match="without '|'"):
+        registry.register("a|b", Upper())
+
+
+def test_entry_point_codecs_load_on_first_use(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "shouting.py").write_text(
+        textwrap.dedent(
+            """
+            class Shout:
+                def dumps(self, obj):
+                    return str(obj).upper().encode()
+                def loads(self, data):
+                    return data.decode()
+                def __or__(self, other):
+                    raise NotImplementedError
+            """
+        )
+    )
+    info = tmp_path / "shouting-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: shouting\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[sdk.codecs]\nshout = shouting:Shout\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    registry = Registry({})
+    assert registry.get("shout").dumps("hi") == b"HI"
+    monkeypatch.delitem(sys.modules, "shouting")
+
+
+def test_an_entry_point_that_is_not_a_codec_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "notacodec.py").write_text("THING = 42\n")
+    info = tmp_path / "notacodec-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: notacodec\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[sdk.codecs]\nthing = notacodec:THING\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(TypeError, match=r"entry point 'thing' \(notacodec:THING\).*is not a codec"):
+        Registry({}).get("thing")
+    monkeypatch.delitem(sys.modules, "notacodec")
+
+
+def test_msgspec_values_survive_the_module_helpers() -> None:
+    assert codecs.loads("msgpack", codecs.dumps("msgpack", {"a": b"x"})) == {"a": b"x"}
+    assert codecs.loads(None, codecs.dumps(None, [1, "a"])) == [1, "a"]
+    assert msgspec.json.decode(codecs.dumps("json", Sample(1, "n", 1.0, [], []))) == {
+        "id": 1,
+        "name": "n",
+        "price": 1.0,
+        "tags": [],
+        "lines": [],
+        "note": None,
+        "blob": "",
+    }
