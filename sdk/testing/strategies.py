@@ -16,7 +16,7 @@ _FINITE = st.floats(allow_nan=False, allow_infinity=False)
 
 
 def json_values(max_leaves: int = 20) -> st.SearchStrategy[object]:
-    """JSON's data model: null, booleans, integers of any size, finite floats, str, lists, objects."""
+    """JSON's data model: null, booleans, any integer, finite floats, str, arrays, objects."""
     scalars: st.SearchStrategy[object] = (
         st.none() | st.booleans() | st.integers() | _FINITE | st.text()
     )

@@ -12,7 +12,6 @@ import msgspec
 
 from sdk import Channel, Event, FutureMessage
 from sdk.impl.schema import Schema
-from sdk.types import FutureMessage as AnyFutureMessage
 from sdk.types import (
     ChannelT,
     CodecArg,
@@ -22,6 +21,7 @@ from sdk.types import (
     MessageSentCallback,
     RecordMetadata,
 )
+from sdk.types import FutureMessage as AnyFutureMessage
 
 
 class Order(msgspec.Struct):

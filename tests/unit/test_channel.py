@@ -339,11 +339,12 @@ async def test_clones_share_subscribers_and_derive_makes_a_new_channel() -> None
     channel: Channel[None, int] = Channel(maxsize=3)
     subscriber = channel.clone(is_iterator=True)
     handle = channel.clone()
-    assert not handle.is_iterator and subscriber.is_iterator
+    assert not handle.is_iterator
+    assert subscriber.is_iterator
     await handle.put(1)
     assert (await subscriber.get()).value == 1
     derived = channel.derive(maxsize=10)
-    assert derived.maxsize == 10 and channel.maxsize == 3
+    assert (derived.maxsize, channel.maxsize) == (10, 3)
     await derived.put(2)
     assert subscriber.empty()
     assert derived.schema is not channel.schema

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
 import msgspec
 import pytest
 from hypothesis import given
 
 from sdk import Schema
 from sdk.errors import EncodeError, KeyDecodeError, ValueDecodeError
-from sdk.impl.messages import Message
 from sdk.impl.channel import Channel
+from sdk.impl.messages import Message
 from sdk.testing.strategies import Sample, samples
 
 
@@ -38,7 +36,7 @@ def test_keys_default_to_raw_and_values_to_json() -> None:
 
 def test_none_is_a_tombstone_where_the_value_type_admits_none() -> None:
     for schema in (
-        Schema(value_type=Optional[Order]),  # type: ignore[arg-type]  # a union is no type[T]
+        Schema(value_type=Order | None),  # type: ignore[arg-type]  # a union is no type[T]
         Schema(value_type=Order, allow_empty=True),
         Schema(),
     ):
@@ -48,7 +46,7 @@ def test_none_is_a_tombstone_where_the_value_type_admits_none() -> None:
 
 def test_none_is_refused_where_the_value_type_has_no_none() -> None:
     schema: Schema[None, Order] = Schema(value_type=Order)
-    with pytest.raises(EncodeError, match="tombstone.*Optional or set allow_empty=True"):
+    with pytest.raises(EncodeError, match=r"tombstone.*Optional or set allow_empty=True"):
         schema.dumps_value(None)  # type: ignore[arg-type]
     with pytest.raises(ValueDecodeError, match="cannot decode value with codec 'json' as Order"):
         schema.loads_value(None)
