@@ -105,6 +105,15 @@ class Channel(Generic[KT, VT]):
             weakref.finalize(twin, self._hub.unsubscribe, buffer)
         return twin
 
+    def unsubscribe(self) -> None:
+        """Stop receiving: senders no longer wait for this subscriber, and what it holds is dropped.
+
+        A subscriber also leaves when it is garbage collected; this is for leaving now.
+        """
+        if self._buffer is None:
+            raise TypeError(f"{self!r} is not a subscriber: only clone(is_iterator=True) is")
+        self._hub.unsubscribe(self._buffer)
+
     def derive(
         self,
         *,
@@ -361,6 +370,8 @@ class _Hub(Generic[KT, VT]):
         return buffer
 
     def unsubscribe(self, buffer: Buffer[Event[KT, VT]]) -> None:
+        if buffer is self._reader:
+            self._reader = None
         self.subscribers = tuple(b for b in self.subscribers if b is not buffer)
         self.targets = self.subscribers or (self.pending,)
         buffer.close()

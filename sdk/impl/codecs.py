@@ -168,7 +168,7 @@ class Json(_Msgspec):
             data = self._encode(obj)
         except (TypeError, ValueError, msgspec.EncodeError) as exc:
             raise self._refuse(exc, obj) from exc
-        if b"null" in data:  # msgspec writes NaN and infinity as null: find out which it was
+        if data.rfind(b"null") >= 0:  # msgspec writes NaN and infinity as null: which was it?
             path = _non_finite_float(msgspec.to_builtins(obj), "$")
             if path is not None:
                 raise EncodeError(

@@ -83,17 +83,40 @@ class Schema(Generic[KT, VT]):
             allow_empty=self._allow_empty if allow_empty is None else allow_empty,
         )
 
+    # The four methods below are on every message's path: each goes straight to the codec
+    # when nothing is special (no None, no serializer given, the value of the declared type).
+
     def dumps_key(self, key: KT | None, *, serializer: CodecArg = None) -> bytes | None:
-        return self._key.dumps(key, serializer)
+        side = self._key
+        kinds = side.kinds
+        if key is None or serializer is not None or (kinds and not isinstance(key, kinds)):
+            return side.dumps(key, serializer)
+        return side.encode(key)
 
     def dumps_value(self, value: VT, *, serializer: CodecArg = None) -> bytes | None:
-        return self._value.dumps(value, serializer)
+        side = self._value
+        kinds = side.kinds
+        if value is None or serializer is not None or (kinds and not isinstance(value, kinds)):
+            return side.dumps(value, serializer)
+        return side.encode(value)
 
     def loads_key(self, data: bytes | None, *, serializer: CodecArg = None) -> KT | None:
-        return cast("KT | None", self._key.loads(data, serializer))
+        side = self._key
+        if data is None or serializer is not None:
+            return side.loads(data, serializer)
+        try:
+            return side.decode(data)
+        except DecodeError as exc:
+            raise side.error(exc) from exc
 
     def loads_value(self, data: bytes | None, *, serializer: CodecArg = None) -> VT:
-        return cast(VT, self._value.loads(data, serializer))
+        side = self._value
+        if data is None or serializer is not None:
+            return side.loads(data, serializer)
+        try:
+            return side.decode(data)
+        except DecodeError as exc:
+            raise side.error(exc) from exc
 
     def __repr__(self) -> str:
         return (
@@ -107,11 +130,12 @@ class _Side:
     """The key side or the value side of a schema: one codec, one type, one decoder."""
 
     __slots__ = (
-        "_decode",
         "_error",
-        "_instance_of",
         "codec",
         "codec_arg",
+        "decode",
+        "encode",
+        "kinds",
         "name",
         "none_ok",
         "type",
@@ -130,10 +154,12 @@ class _Side:
         self.type = type_
         self.none_ok = none_ok
         self._error = error
-        self._decode = _decoder(self.codec, type_)
-        self._instance_of = _instance_check(type_)
+        self.encode: Callable[[Any], bytes] = self.codec.dumps
+        self.decode: Callable[[bytes], Any] = _decoder(self.codec, type_)
+        self.kinds = _instance_check(type_)
 
     def dumps(self, obj: object, serializer: CodecArg) -> bytes | None:
+        """Encode, minding tombstones, a serializer given for this call, and the type."""
         if obj is None:
             if self.none_ok:
                 return None
@@ -143,12 +169,14 @@ class _Side:
                 codec=self.name,
                 type_=self.type,
             )
-        if self._instance_of is not None and not isinstance(obj, self._instance_of):
+        if serializer is not None:  # the caller chose the codec, and answers for the type
+            return get_codec(serializer).dumps(obj)
+        if self.kinds and not isinstance(obj, self.kinds):
             raise EncodeError(f"got {type(obj).__name__}", codec=self.name, type_=self.type)
-        codec = self.codec if serializer is None else get_codec(serializer)
-        return codec.dumps(obj)
+        return self.encode(obj)
 
-    def loads(self, data: bytes | None, serializer: CodecArg) -> object:
+    def loads(self, data: bytes | None, serializer: CodecArg) -> Any:
+        """Decode, minding tombstones and a serializer given for this call."""
         if data is None:
             if self.none_ok:
                 return None
@@ -157,11 +185,15 @@ class _Side:
                 codec=self.name,
                 type_=self.type,
             )
-        decode = self._decode if serializer is None else _decoder(get_codec(serializer), self.type)
+        decode = self.decode if serializer is None else _decoder(get_codec(serializer), self.type)
         try:
             return decode(data)
         except DecodeError as exc:
-            raise self._error(exc.reason, codec=exc.codec, type_=self.type) from exc
+            raise self.error(exc) from exc
+
+    def error(self, exc: DecodeError) -> DecodeError:
+        """The codec's error, as a key or value error of this side's type."""
+        return self._error(exc.reason, codec=exc.codec, type_=self.type)
 
 
 def _decoder(codec: CodecT, type_: object) -> Callable[[bytes], object]:
@@ -182,14 +214,16 @@ def _admits_none(type_: object) -> bool:
     return False
 
 
-def _instance_check(type_: object) -> type | tuple[type, ...] | None:
-    """What ``isinstance`` can check a value against before encoding, if anything."""
+def _instance_check(type_: object) -> tuple[type, ...]:
+    """What ``isinstance`` can check a value against before encoding; empty: the codec decides.
+
+    Nothing for a union or generic alias, nor for a TypedDict or a protocol that is not
+    runtime-checkable (``isinstance`` refuses those). An int is a float, as in typing.
+    """
     if not isinstance(type_, type) or type_ is object:
-        return None  # a union, a generic alias, a TypedDict: the codec decides
+        return ()
     try:
         isinstance(None, type_)
     except TypeError:
-        return None
-    if type_ is float:
-        return (float, int)
-    return type_
+        return ()
+    return (float, int) if type_ is float else (type_,)

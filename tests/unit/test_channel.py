@@ -401,3 +401,19 @@ def test_maxsize_must_be_positive() -> None:
 def test_repr_says_what_the_channel_is() -> None:
     channel = App().channel(key_type=str, value_type=Order, maxsize=7)
     assert repr(channel) == "<Channel[str, Order] subscribers=0 maxsize=7>"
+
+
+async def test_unsubscribe_releases_a_waiting_sender() -> None:
+    channel: Channel[None, int] = Channel(maxsize=1)
+    fast, slow = channel.clone(is_iterator=True), channel.clone(is_iterator=True)
+    await channel.put(0)
+    await fast.get()
+    sending = asyncio.ensure_future(channel.put(1))
+    await settle()
+    assert not sending.done()  # slow is full
+    slow.unsubscribe()
+    await sending
+    assert channel.subscriber_count == 1
+    assert (await fast.get()).value == 1
+    with pytest.raises(TypeError, match="not a subscriber"):
+        channel.unsubscribe()
