@@ -102,21 +102,27 @@ class Schema(Generic[KT, VT]):
 
     def loads_key(self, data: bytes | None, *, serializer: CodecArg = None) -> KT | None:
         side = self._key
+        key: KT | None  # what the side's decoder for KT gives
         if data is None or serializer is not None:
-            return side.loads(data, serializer)
+            key = side.loads(data, serializer)
+            return key
         try:
-            return side.decode(data)
+            key = side.decode(data)
         except DecodeError as exc:
             raise side.error(exc) from exc
+        return key
 
     def loads_value(self, data: bytes | None, *, serializer: CodecArg = None) -> VT:
         side = self._value
+        value: VT  # what the side's decoder for VT gives
         if data is None or serializer is not None:
-            return side.loads(data, serializer)
+            value = side.loads(data, serializer)
+            return value
         try:
-            return side.decode(data)
+            value = side.decode(data)
         except DecodeError as exc:
             raise side.error(exc) from exc
+        return value
 
     def __repr__(self) -> str:
         return (
