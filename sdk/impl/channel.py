@@ -60,7 +60,21 @@ class Channel(Generic[KT, VT]):
         maxsize: int | None = DEFAULT_MAXSIZE,
         schema: Schema[KT, VT] | None = None,
     ) -> None:
-        if schema is None:
+        if schema is not None:
+            given = [
+                name
+                for name, setting in [
+                    ("key_type", key_type),
+                    ("value_type", value_type),
+                    ("key_serializer", key_serializer),
+                    ("value_serializer", value_serializer),
+                    ("allow_empty", allow_empty or None),
+                ]
+                if setting is not None
+            ]
+            if given:
+                raise TypeError(f"give either a schema or {', '.join(given)}, not both")
+        else:
             schema = Schema(
                 key_type=key_type,
                 value_type=value_type,
@@ -458,6 +472,11 @@ class _Hub(Generic[KT, VT]):
                 except Exception:
                     # the message was delivered; only its callback failed, and nobody awaits it
                     logger.exception("callback of %r (sent with send_soon) raised", fut)
+        except asyncio.CancelledError:  # the loop is closing: fail what is left, hang nothing
+            while self._soon:
+                _, fut = self._soon.popleft()
+                fut.set_exception(asyncio.CancelledError("send_soon delivery was cancelled"))
+            raise
         finally:
             self._soon_task = None
 

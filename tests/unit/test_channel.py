@@ -417,3 +417,25 @@ async def test_unsubscribe_releases_a_waiting_sender() -> None:
     assert (await fast.get()).value == 1
     with pytest.raises(TypeError, match="not a subscriber"):
         channel.unsubscribe()
+
+
+async def test_send_soon_futures_fail_rather_than_hang_when_delivery_is_cancelled() -> None:
+    channel: Channel[None, int] = Channel(maxsize=1)
+    await channel.put(0)  # full: the queued sends wait
+    futures = [channel.send_soon(value=i) for i in (1, 2)]
+    await settle()
+    task = channel._hub._soon_task
+    assert task is not None
+    task.cancel()
+    await settle()
+    for fut in futures:
+        assert fut.done()
+        with pytest.raises(asyncio.CancelledError):
+            fut.result()
+
+
+def test_a_schema_and_its_settings_are_not_both_given() -> None:
+    from sdk import Schema
+
+    with pytest.raises(TypeError, match="either a schema or value_type, allow_empty, not both"):
+        Channel(schema=Schema(), value_type=int, allow_empty=True)
