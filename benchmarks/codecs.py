@@ -1,9 +1,10 @@
 """A typed Struct's round trip (dumps then loads) through the SDK, against plain msgspec.
 
-Run: ``python benchmarks/codecs.py [--n N] [--rounds R]``. Prints round trips per second of CPU
-time (best of R) and the ratio to plain msgspec doing the same work in the same process. Where
-Faust is importable (``pip install faust-streaming``), its Record + json round trip is measured
-too, as the figure the SDK is compared with.
+Run: ``python benchmarks/codecs.py [--n N] [--rounds R]``. For two payloads (a 5-field order,
+~90 bytes of JSON, and an order with lines and an address, ~630 bytes) it prints round trips per
+second of CPU time (best of R interleaved rounds) and the ratio to plain msgspec doing the same
+work in the same process. Where Faust is importable (``pip install faust-streaming``), its
+Record + json round trip of the same payload is measured too.
 """
 
 from __future__ import annotations
@@ -11,12 +12,21 @@ from __future__ import annotations
 import argparse
 import time
 from collections.abc import Callable
+from typing import Any
 
 import msgspec
 
 from sdk.codecs import get_codec
 from sdk.impl.schema import Schema
 from sdk.types import TypedCodecT
+
+
+class Small(msgspec.Struct):
+    id: int
+    customer: str
+    amount: float
+    items: list[str]
+    paid: bool
 
 
 class Line(msgspec.Struct):
@@ -34,8 +44,6 @@ class Address(msgspec.Struct):
 
 
 class Order(msgspec.Struct):
-    """A web shop's order event, ~480 bytes of JSON: the size of a typical Kafka message."""
-
     id: int
     customer: str
     email: str
@@ -47,6 +55,7 @@ class Order(msgspec.Struct):
     note: str | None = None
 
 
+SMALL = Small(id=42, customer="Ada Lovelace", amount=129.95, items=["tea", "cake"], paid=True)
 ORDER = Order(
     id=1_000_042,
     customer="Ada Lovelace",
@@ -71,32 +80,35 @@ ORDER = Order(
 )
 
 
-def plain_msgspec() -> Callable[[], object]:
-    encode, decode = msgspec.json.Encoder().encode, msgspec.json.Decoder(Order).decode
-    return lambda: decode(encode(ORDER))
-
-
-def sdk_codec() -> Callable[[], object]:
+def cases(value: Any) -> dict[str, Callable[[], object]]:
+    type_ = type(value)
+    encode, decode = msgspec.json.Encoder().encode, msgspec.json.Decoder(type_).decode
     json = get_codec("json")
     assert isinstance(json, TypedCodecT)
-    dumps, decode = json.dumps, json.decoder(Order)
-    return lambda: decode(dumps(ORDER))
+    dumps, typed = json.dumps, json.decoder(type_)
+    schema: Schema[None, Any] = Schema(value_type=type_)
+    dumps_value, loads_value = schema.dumps_value, schema.loads_value
+    found: dict[str, Callable[[], object]] = {
+        "plain msgspec": lambda: decode(encode(value)),
+        "sdk json codec": lambda: typed(dumps(value)),
+        "sdk schema": lambda: loads_value(dumps_value(value)),
+    }
+    assert all(case() == value for case in found.values())
+    faust = faust_case(value)
+    if faust is not None:
+        found["faust record"] = faust
+    return found
 
 
-def sdk_schema() -> Callable[[], object]:
-    schema: Schema[str, Order] = Schema(key_type=str, value_type=Order)
-    dumps, loads = schema.dumps_value, schema.loads_value
-    return lambda: loads(dumps(ORDER))
-
-
-def faust_record() -> Callable[[], object] | None:
-    try:
-        from faust_records import FaustOrder  # needs faust-streaming: not a dependency
+def faust_case(value: Any) -> Callable[[], object] | None:
+    try:  # faust-streaming is not a dependency
+        from faust_records import RECORDS
     except ImportError:
         return None
-    order = FaustOrder.from_data(msgspec.to_builtins(ORDER))
-    assert FaustOrder.loads(order.dumps(), serializer="json") == order
-    return lambda: FaustOrder.loads(order.dumps(), serializer="json")
+    record_type = RECORDS[type(value).__name__]
+    record = record_type.from_data(msgspec.to_builtins(value))
+    assert record_type.loads(record.dumps(), serializer="json") == record
+    return lambda: record_type.loads(record.dumps(), serializer="json")
 
 
 def rate(round_trip: Callable[[], object], n: int) -> float:
@@ -107,26 +119,25 @@ def rate(round_trip: Callable[[], object], n: int) -> float:
 
 
 def main(n: int, rounds: int) -> None:
-    cases = {"plain msgspec": plain_msgspec(), "sdk codec": sdk_codec(), "sdk schema": sdk_schema()}
-    faust = faust_record()
-    if faust is not None:
-        cases["faust record"] = faust
-    assert all(case() == ORDER for name, case in cases.items() if name != "faust record")
-    best = dict.fromkeys(cases, 0.0)
-    for _ in range(rounds):
-        for name, case in cases.items():
-            best[name] = max(best[name], rate(case, n if name != "faust record" else n // 10))
-    print(f"typed Struct round trip (json), best of {rounds}:")
-    for name, value in best.items():
-        line = f"  {name:<14} {value:>12,.0f}/s   {value / best['plain msgspec']:5.2f} x msgspec"
-        if faust is not None and name.startswith("sdk"):
-            line += f"   {value / best['faust record']:6.1f} x faust"
-        print(line)
+    for label, value in [("5-field order", SMALL), ("order with lines", ORDER)]:
+        size = len(msgspec.json.encode(value))
+        measured = cases(value)
+        best = dict.fromkeys(measured, 0.0)
+        for _ in range(rounds):
+            for name, case in measured.items():
+                best[name] = max(best[name], rate(case, n if name != "faust record" else n // 10))
+        print(f"{label} ({size} B of JSON), round trips, best of {rounds}:")
+        for name, value_rate in best.items():
+            ratio = value_rate / best["plain msgspec"]
+            line = f"  {name:<15} {value_rate:>11,.0f}/s  {ratio:5.2f} x msgspec"
+            if "faust record" in best and name.startswith("sdk"):
+                line += f"  {value_rate / best['faust record']:5.1f} x faust"
+            print(line)
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--n", type=int, default=20_000)
+    parser.add_argument("--n", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=40)
     args = parser.parse_args()
     main(args.n, args.rounds)

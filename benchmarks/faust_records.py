@@ -1,7 +1,18 @@
-"""The benchmark's order as Faust Records (a module of its own: Faust resolves annotations
-against module globals). Imported only where faust-streaming is installed."""
+"""The benchmark's payloads as Faust Records, for benchmarks/codecs.py.
+
+A module of its own because Faust resolves annotations against module globals; imported only
+where faust-streaming is installed.
+"""
 
 import faust
+
+
+class FaustSmall(faust.Record, serializer="json"):
+    id: int
+    customer: str
+    amount: float
+    items: list[str]
+    paid: bool
 
 
 class FaustLine(faust.Record):
@@ -28,3 +39,6 @@ class FaustOrder(faust.Record, serializer="json"):
     total: float
     paid: bool
     note: str | None = None
+
+
+RECORDS = {"Small": FaustSmall, "Order": FaustOrder}
