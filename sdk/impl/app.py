@@ -1,28 +1,45 @@
-"""``App``: where channels (and, through its broker, topics) are made."""
+"""``App``: where channels and topics are made, and the transport they share is run."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Coroutine, Mapping
+from types import TracebackType
+from typing import Any
+
 from sdk.impl.channel import DEFAULT_MAXSIZE, Channel
+from sdk.impl.conductor import Conductor
+from sdk.impl.topic import Topic
+from sdk.impl.transports import redact, transport_for
 from sdk.types._vars import KT, VT
 from sdk.types.codecs import CodecArg
+from sdk.types.topics import DecodeErrorPolicy
+from sdk.types.transports import ProducerT, TransportT
 
 
 class App:
     """Implements ``sdk.types.AppT``.
 
-    ``broker`` is a URL whose scheme selects the transport; the default, ``memory://``, is the
-    embedded one. Channels need no transport and work without starting the app.
+    ``broker`` is a URL whose scheme selects the transport (the default, ``memory://``, is the
+    embedded one), or a transport made with settings a URL cannot carry (an SSL context).
+    Channels need nothing started. Sending to a topic starts the producer; receiving from
+    topics needs the app started (``async with app:``), which runs one consumer in the
+    consumer group named by the app's ``id``.
     """
 
-    def __init__(self, id: str = "sdk", *, broker: str = "memory://") -> None:
+    def __init__(self, id: str = "sdk", *, broker: str | TransportT = "memory://") -> None:
         if not id:
             raise ValueError("an app needs a non-empty id: it names its consumer group")
-        if "://" not in broker:
-            raise ValueError(
-                f"broker must be a URL such as memory:// or kafka://host:port: {broker!r}"
-            )
+        if isinstance(broker, str) and "://" not in broker:
+            raise ValueError(f"broker must be a URL (memory://, kafka://host:port): {broker!r}")
         self._id = id
-        self._broker = broker
+        self._broker = broker if isinstance(broker, str) else broker.url
+        self._transport: TransportT | None = None if isinstance(broker, str) else broker
+        self._producer: ProducerT | None = None
+        self._producer_started: asyncio.Future[ProducerT] | None = None
+        self._conductor: Conductor | None = None
+        self._consumed: list[Topic[Any, Any]] = []
+        self._tasks: set[asyncio.Task[None]] = set()
 
     @property
     def id(self) -> str:
@@ -31,6 +48,12 @@ class App:
     @property
     def broker(self) -> str:
         return self._broker
+
+    @property
+    def transport(self) -> TransportT:
+        if self._transport is None:
+            self._transport = transport_for(self._broker)
+        return self._transport
 
     def channel(
         self,
@@ -52,5 +75,109 @@ class App:
             maxsize=maxsize,
         )
 
+    def topic(
+        self,
+        *topics: str,
+        pattern: str | None = None,
+        key_type: type[KT] | None = None,
+        value_type: type[VT] | None = None,
+        key_serializer: CodecArg = None,
+        value_serializer: CodecArg = None,
+        partitions: int | None = None,
+        replicas: int | None = None,
+        retention: float | None = None,
+        compacting: bool | None = None,
+        deleting: bool | None = None,
+        config: Mapping[str, str] | None = None,
+        acks: bool = True,
+        internal: bool = False,
+        maxsize: int | None = DEFAULT_MAXSIZE,
+        allow_empty: bool = False,
+        on_decode_error: DecodeErrorPolicy = "raise",
+    ) -> Topic[KT, VT]:
+        """A topic of this app's broker: names or a ``pattern``, typed like a channel."""
+        return Topic(
+            self,
+            *topics,
+            pattern=pattern,
+            key_type=key_type,
+            value_type=value_type,
+            key_serializer=key_serializer,
+            value_serializer=value_serializer,
+            partitions=partitions,
+            replicas=replicas,
+            retention=retention,
+            compacting=compacting,
+            deleting=deleting,
+            config=config,
+            acks=acks,
+            internal=internal,
+            maxsize=maxsize,
+            allow_empty=allow_empty,
+            on_decode_error=on_decode_error,
+        )
+
+    async def producer(self) -> ProducerT:
+        """The app's producer, started on first use (concurrent callers share one start)."""
+        if self._producer_started is None:
+            self._producer_started = asyncio.ensure_future(self._start_producer())
+        return await asyncio.shield(self._producer_started)
+
+    async def _start_producer(self) -> ProducerT:
+        producer = self.transport.create_producer()
+        await producer.start()
+        self._producer = producer
+        return producer
+
+    def consume(self, topic: Topic[Any, Any]) -> None:
+        """Have the app's consumer read ``topic`` (from when the app is started)."""
+        if topic not in self._consumed:
+            self._consumed.append(topic)
+            if self._conductor is not None:
+                self._conductor.add(topic)
+
+    def track(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run ``work`` (a sent message's coroutine callback) as a task the app waits for."""
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def start(self) -> None:
+        """Start the producer, and the consumer of every topic being iterated."""
+        if self._conductor is not None:
+            return
+        await self.producer()
+        conductor = Conductor(self.transport, self._id)
+        for topic in self._consumed:
+            conductor.add(topic)
+        await conductor.start()
+        self._conductor = conductor
+
+    async def stop(self) -> None:
+        """Stop consuming (committing what is done), wait for callbacks, flush and stop sending."""
+        conductor, self._conductor = self._conductor, None
+        if conductor is not None:
+            await conductor.stop()
+        if self._tasks:
+            await asyncio.gather(*self._tasks)
+        started, self._producer_started = self._producer_started, None
+        if started is not None:
+            producer = await started
+            await producer.flush()
+            await producer.stop()
+        self._producer = None
+
+    async def __aenter__(self) -> App:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
     def __repr__(self) -> str:
-        return f"App(id={self._id!r}, broker={self._broker!r})"
+        return f"App(id={self._id!r}, broker={redact(self._broker)!r})"

@@ -11,7 +11,7 @@ import time
 import weakref
 from collections import deque
 from collections.abc import Callable, Coroutine
-from typing import Any, Final, Generic, cast
+from typing import Any, ClassVar, Final, Generic, cast
 
 from sdk.errors import DecodeError, UnnamedChannelError
 from sdk.impl.buffer import Buffer
@@ -48,6 +48,9 @@ class Channel(Generic[KT, VT]):
     ``break``. ``get()`` reads through one more subscriber, shared by the channel and its clones.
     Nothing is serialized: keys and values are passed as they are.
     """
+
+    one_partition: ClassVar[bool] = True
+    """Whether ``partition`` may only be 0 (or None), as in memory."""
 
     def __init__(
         self,
@@ -311,7 +314,7 @@ class Channel(Generic[KT, VT]):
         value_serializer: CodecArg,
         callback: MessageSentCallback | None,
     ) -> FutureMessage[KT, VT]:
-        if partition:
+        if partition and self.one_partition:
             raise ValueError(
                 f"an in-memory channel has one partition, 0; got partition={partition}"
             )
@@ -427,7 +430,23 @@ class _Hub(Generic[KT, VT]):
                 buffer.wake_getter()
         return True
 
+    def offer_each(self, make: Callable[[], Event[KT, VT]]) -> bool:
+        """As ``offer``, but each subscriber gets an event of its own, made by ``make``."""
+        if self._waiting:
+            return False
+        targets = self.targets
+        for buffer in targets:
+            if not buffer.has_room():
+                return False
+        for buffer in targets:
+            buffer.put_nowait(make())
+        return True
+
     async def deliver(self, event: Event[KT, VT]) -> None:
+        """``deliver_each``, every subscriber getting this same event."""
+        await self.deliver_each(lambda: event)
+
+    async def deliver_each(self, make: Callable[[], Event[KT, VT]]) -> None:
         """Wait in line (first come, first served) until every subscriber has room, then deliver.
 
         While anyone waits here, ``offer`` refuses, so later events queue behind and order is
@@ -443,7 +462,7 @@ class _Hub(Generic[KT, VT]):
                         break
                     await full.wait_room()
                 for buffer in targets:
-                    buffer.put_nowait(event)
+                    buffer.put_nowait(make())
         finally:
             self._waiting -= 1
 

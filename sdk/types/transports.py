@@ -1,11 +1,12 @@
 """The transport SPI: what a broker client provides to topics.
 
 Small on purpose, like an httpx transport: bytes in, bytes out, offsets and partitions.
-Topics do all the encoding, decoding and bookkeeping above it.
+Topics do the encoding, decoding and bookkeeping above it. Timestamps are seconds (float).
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Literal, Protocol
 
@@ -28,6 +29,7 @@ PartitionsCallback = Callable[[frozenset[TP]], Awaitable[None]]
 
 class ProducerT(Protocol):
     async def start(self) -> None: ...
+
     async def stop(self) -> None:
         """Flush what is buffered, then close."""
         ...
@@ -40,50 +42,48 @@ class ProducerT(Protocol):
         *,
         partition: int | None = None,
         timestamp: float | None = None,
-        headers: Headers | None = None,
-    ) -> Awaitable[RecordMetadata]:
-        """Buffer a message; the awaitable resolves once the broker acknowledged it."""
+        headers: Headers = (),
+    ) -> asyncio.Future[RecordMetadata]:
+        """Buffer a message; the future resolves once the broker acknowledged it, or fails."""
         ...
 
-    async def send_and_wait(
-        self,
-        topic: str,
-        key: bytes | None,
-        value: bytes | None,
-        *,
-        partition: int | None = None,
-        timestamp: float | None = None,
-        headers: Headers | None = None,
-    ) -> RecordMetadata: ...
-
-    async def flush(self) -> None: ...
+    async def flush(self) -> None:
+        """Return once everything sent so far is acknowledged or failed."""
+        ...
 
     async def create_topic(
-        self,
-        topic: str,
-        *,
-        partitions: int,
-        replicas: int,
-        config: Mapping[str, str],
+        self, topic: str, *, partitions: int, replicas: int, config: Mapping[str, str]
     ) -> None:
-        """Create a topic; an existing one with another partition count is an error."""
+        """Create a topic; one that exists already is left as it is."""
         ...
 
-    async def partitions_for(self, topic: str) -> frozenset[int]: ...
+    async def partitions_for(self, topic: str) -> frozenset[int]:
+        """The topic's partitions; empty if there is no such topic."""
+        ...
 
     def key_partition(self, topic: str, key: bytes) -> int | None:
-        """The partition ``key`` goes to (murmur2, as the Java client), if known yet."""
+        """The partition ``key`` goes to (murmur2, as the Java client), if the topic is known."""
         ...
 
 
 class ConsumerT(Protocol):
+    """A member of a consumer group: its partitions are its share of the subscribed topics.
+
+    Assignment callbacks run inside ``getmany``, as Kafka's run inside ``poll``. A newly
+    assigned partition is read from its committed offset, or from the beginning.
+    """
+
     async def start(self) -> None: ...
     async def stop(self) -> None: ...
 
-    def subscribe(self, topics: Iterable[str] = (), *, pattern: str | None = None) -> None: ...
+    def subscribe(self, topics: Iterable[str] = (), *, pattern: str | None = None) -> None:
+        """Replace the subscription: these names, and every topic ``pattern`` fully matches."""
+        ...
 
-    async def getmany(self, *, timeout: float) -> Mapping[TP, Sequence[Message]]:
-        """The next batch per partition; empty after ``timeout`` seconds with nothing new."""
+    async def getmany(
+        self, *, timeout: float, max_records: int | None = None
+    ) -> Mapping[TP, Sequence[Message]]:
+        """The next messages per partition; empty after ``timeout`` seconds with nothing new."""
         ...
 
     def assignment(self) -> frozenset[TP]: ...
@@ -102,7 +102,7 @@ class TransportT(Protocol):
 
     @property
     def url(self) -> str:
-        """The broker's address, without credentials."""
+        """The broker's address, never with credentials."""
         ...
 
     @property

@@ -1,0 +1,175 @@
+"""The app's consumer: fetches what its topics subscribe to, delivers it, commits what is done.
+
+A message is done once every event made of it was acked (``event.ack()``, ``async with event``
+or a subscriber moving on to its next event). Per partition, the offset after the last message
+done with nothing undone before it is committed: a restarted app resumes there, so every message
+is processed at least once, and a message is processed twice only if it was not done yet.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+import time
+from collections import deque
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, Final
+
+from sdk.types.transports import ConsumerT, TransportT
+from sdk.types.tuples import TP
+
+if TYPE_CHECKING:
+    from sdk.impl.topic import Topic
+
+logger = logging.getLogger(__name__)
+
+COMMIT_INTERVAL: Final = 0.2
+"""Seconds between commits while messages are being done; also committed on stop and revoke."""
+FETCH_TIMEOUT: Final = 0.1
+
+
+class Delivery:
+    """One fetched message, until every event made of it is acked."""
+
+    __slots__ = ("_offsets", "offset", "remaining", "tp")
+
+    def __init__(self, offsets: Offsets, tp: TP, offset: int) -> None:
+        self._offsets = offsets
+        self.tp = tp
+        self.offset = offset
+        self.remaining = 0
+
+    def hold(self) -> None:
+        """One more event of this message is out."""
+        self.remaining += 1
+
+    def release(self) -> None:
+        """One event of this message is acked; the last one makes the message done."""
+        self.remaining -= 1
+        if self.remaining == 0:
+            self._offsets.done(self.tp, self.offset)
+
+
+class Offsets:
+    """Per partition: the offsets fetched, which of them are done, and what to commit."""
+
+    def __init__(self) -> None:
+        self._fetched: dict[TP, deque[int]] = {}
+        self._done: dict[TP, set[int]] = {}
+        self.committable: dict[TP, int] = {}
+
+    def fetched(self, tp: TP, offset: int) -> Delivery:
+        self._fetched.setdefault(tp, deque()).append(offset)
+        return Delivery(self, tp, offset)
+
+    def done(self, tp: TP, offset: int) -> None:
+        fetched = self._fetched.get(tp)
+        if fetched is None:  # revoked meanwhile: another member reads it now
+            return
+        done = self._done.setdefault(tp, set())
+        done.add(offset)
+        while fetched and fetched[0] in done:
+            first = fetched.popleft()
+            done.discard(first)
+            self.committable[tp] = first + 1
+
+    def forget(self, tps: Iterable[TP]) -> None:
+        for tp in tps:
+            self._fetched.pop(tp, None)
+            self._done.pop(tp, None)
+
+
+class Conductor:
+    """Runs the app's consumer: one task, started and stopped with the app."""
+
+    def __init__(self, transport: TransportT, group_id: str) -> None:
+        self._transport = transport
+        self._group_id = group_id
+        self._topics: list[Topic[Any, Any]] = []
+        self._offsets = Offsets()
+        self._committed: dict[TP, int] = {}
+        self._consumer: ConsumerT | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._last_commit = 0.0
+
+    def add(self, topic: Topic[Any, Any]) -> None:
+        """Consume ``topic`` from now on (once the app is started)."""
+        if topic in self._topics:
+            return
+        self._topics.append(topic)
+        if self._consumer is not None:
+            self._subscribe(self._consumer)
+
+    async def start(self) -> None:
+        consumer = self._transport.create_consumer(
+            self._group_id, on_assigned=self._on_assigned, on_revoked=self._on_revoked
+        )
+        await consumer.start()
+        self._consumer = consumer
+        self._subscribe(consumer)
+        self._task = asyncio.create_task(self._run(consumer), name=f"sdk consumer {self._group_id}")
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        consumer, self._consumer = self._consumer, None
+        if consumer is not None:
+            await self._commit(consumer)
+            await consumer.stop()
+
+    def _subscribe(self, consumer: ConsumerT) -> None:
+        names = sorted({name for topic in self._topics for name in topic.topics})
+        patterns = [topic.pattern for topic in self._topics if topic.pattern is not None]
+        pattern = "|".join(f"(?:{p})" for p in patterns) if patterns else None
+        consumer.subscribe(names, pattern=pattern)
+
+    def _readers(self, topic: str) -> list[Topic[Any, Any]]:
+        return [
+            t
+            for t in self._topics
+            if topic in t.topics or (t.pattern is not None and re.fullmatch(t.pattern, topic))
+        ]
+
+    async def _run(self, consumer: ConsumerT) -> None:
+        while True:
+            batch = await consumer.getmany(timeout=FETCH_TIMEOUT)
+            for tp, messages in batch.items():
+                readers = self._readers(tp.topic)
+                for message in messages:
+                    delivery = self._offsets.fetched(tp, message.offset)
+                    delivery.hold()  # until every reader has made its events
+                    for topic in readers:
+                        await topic.deliver_fetched(message, delivery)
+                    delivery.release()
+            if time.monotonic() - self._last_commit >= COMMIT_INTERVAL:
+                await self._commit(consumer)
+
+    async def _commit(self, consumer: ConsumerT, tps: Iterable[TP] | None = None) -> None:
+        self._last_commit = time.monotonic()
+        wanted = (
+            self._offsets.committable
+            if tps is None
+            else {
+                tp: self._offsets.committable[tp] for tp in tps if tp in self._offsets.committable
+            }
+        )
+        offsets = {tp: o for tp, o in wanted.items() if self._committed.get(tp) != o}
+        if offsets:
+            await consumer.commit(offsets)
+            self._committed.update(offsets)
+
+    async def _on_revoked(self, revoked: frozenset[TP]) -> None:
+        if self._consumer is not None:
+            await self._commit(self._consumer, revoked)
+        self._offsets.forget(revoked)
+        for tp in revoked:
+            self._offsets.committable.pop(tp, None)
+            self._committed.pop(tp, None)
+
+    async def _on_assigned(self, assigned: frozenset[TP]) -> None:
+        logger.debug("group %r assigned %s", self._group_id, sorted(assigned))

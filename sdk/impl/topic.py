@@ -1,0 +1,369 @@
+"""``Topic``: a named channel backed by a transport's topic."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+from collections.abc import Coroutine, Mapping, Sequence
+from functools import partial
+from typing import TYPE_CHECKING, Any, ClassVar, Final
+
+from sdk.errors import DecodeError, UnnamedChannelError
+from sdk.impl.channel import DEFAULT_MAXSIZE, Channel
+from sdk.impl.conductor import Delivery
+from sdk.impl.events import Event
+from sdk.impl.futures import FutureMessage
+from sdk.impl.schema import Schema
+from sdk.types._vars import KT, VT
+from sdk.types.codecs import CodecArg
+from sdk.types.topics import DecodeErrorPolicy
+from sdk.types.tuples import FutureMessage as FutureMessageT
+from sdk.types.tuples import (
+    HeadersArg,
+    MessageSentCallback,
+)
+from sdk.types.tuples import Message as MessageT
+from sdk.types.tuples import RecordMetadata as RecordMetadataT
+
+if TYPE_CHECKING:
+    from sdk.impl.app import App
+
+logger = logging.getLogger(__name__)
+
+ERROR_HEADER: Final = "sdk-decode-error"
+"""Header on a dead-lettered message: why it could not be decoded."""
+ORIGIN_HEADER: Final = "sdk-origin"
+"""Header on a dead-lettered message: ``topic/partition/offset`` it came from."""
+
+
+class TopicEvent(Event[KT, VT]):
+    """An event received from a topic: acking it tells the app the message may be committed."""
+
+    delivery: Delivery | None = None
+
+    def ack(self) -> bool:
+        if not super().ack():
+            return False
+        if self.delivery is not None:
+            self.delivery.release()
+        return True
+
+
+class Topic(Channel[KT, VT]):
+    """Implements ``sdk.types.TopicT``.
+
+    Sending encodes with the schema and hands the bytes to the app's producer; the future
+    resolves when the broker acknowledged them. Iterating subscribes the app's consumer to the
+    topic (it reads once the app is started). Each subscriber moving on to its next event acks
+    the one before.
+    """
+
+    one_partition: ClassVar[bool] = False
+
+    def __init__(
+        self,
+        app: App,
+        *topics: str,
+        pattern: str | None = None,
+        key_type: type[KT] | None = None,
+        value_type: type[VT] | None = None,
+        key_serializer: CodecArg = None,
+        value_serializer: CodecArg = None,
+        partitions: int | None = None,
+        replicas: int | None = None,
+        retention: float | None = None,
+        compacting: bool | None = None,
+        deleting: bool | None = None,
+        config: Mapping[str, str] | None = None,
+        acks: bool = True,
+        internal: bool = False,
+        maxsize: int | None = DEFAULT_MAXSIZE,
+        allow_empty: bool = False,
+        on_decode_error: DecodeErrorPolicy = "raise",
+        schema: Schema[KT, VT] | None = None,
+    ) -> None:
+        if bool(topics) == (pattern is not None):
+            raise ValueError("a topic takes names or a pattern=, one of the two")
+        if internal and pattern is not None:
+            raise ValueError(f"a pattern ({pattern!r}) cannot be an internal topic to create")
+        if schema is None:
+            schema = Schema(
+                key_type=key_type,
+                value_type=value_type,
+                key_serializer=key_serializer,
+                value_serializer=value_serializer,
+                allow_empty=allow_empty,
+            )
+        super().__init__(schema=schema, maxsize=maxsize)
+        self._app = app
+        self._topics = tuple(topics)
+        self._pattern = pattern
+        self._partitions = partitions
+        self._replicas = replicas
+        self._retention = retention
+        self._compacting = compacting
+        self._deleting = deleting
+        self._config = dict(config or {})
+        self._acks = acks
+        self._internal = internal
+        self._on_decode_error = on_decode_error
+        self._declared: asyncio.Future[None] | None = None
+        self._last: TopicEvent[KT, VT] | None = None
+
+    # -- what it is --------------------------------------------------------------------------
+
+    @property
+    def topics(self) -> Sequence[str]:
+        return self._topics
+
+    @property
+    def pattern(self) -> str | None:
+        return self._pattern
+
+    @property
+    def partitions(self) -> int | None:
+        return self._partitions
+
+    @property
+    def replicas(self) -> int | None:
+        return self._replicas
+
+    @property
+    def retention(self) -> float | None:
+        return self._retention
+
+    @property
+    def compacting(self) -> bool | None:
+        return self._compacting
+
+    @property
+    def deleting(self) -> bool | None:
+        return self._deleting
+
+    @property
+    def config(self) -> Mapping[str, str]:
+        return dict(self._config)
+
+    @property
+    def acks(self) -> bool:
+        return self._acks
+
+    @property
+    def internal(self) -> bool:
+        return self._internal
+
+    @property
+    def on_decode_error(self) -> DecodeErrorPolicy:
+        return self._on_decode_error
+
+    def get_topic_name(self) -> str:
+        if self._pattern is not None:
+            raise UnnamedChannelError(f"pattern {self._pattern!r} names no single topic")
+        if len(self._topics) != 1:
+            raise UnnamedChannelError(f"{len(self._topics)} topics have no single name")
+        return self._topics[0]
+
+    def derive_topic(
+        self,
+        *,
+        topics: Sequence[str] | None = None,
+        prefix: str = "",
+        suffix: str = "",
+    ) -> Topic[KT, VT]:
+        """A topic like this one, renamed; every setting is copied, the schema shared."""
+        if self._pattern is not None and topics is None:
+            raise ValueError("derive_topic needs topics= for a pattern topic")
+        names = tuple(f"{prefix}{name}{suffix}" for name in (topics or self._topics))
+        return type(self)(
+            self._app,
+            *names,
+            partitions=self._partitions,
+            replicas=self._replicas,
+            retention=self._retention,
+            compacting=self._compacting,
+            deleting=self._deleting,
+            config=self._config,
+            acks=self._acks,
+            internal=self._internal,
+            maxsize=self.maxsize,
+            on_decode_error=self._on_decode_error,
+            schema=self.schema,
+        )
+
+    def topic_config(self) -> dict[str, str]:
+        """The broker config an internal topic is created with."""
+        config = dict(self._config)
+        if self._retention is not None:
+            config.setdefault("retention.ms", str(round(self._retention * 1000)))
+        policies = [
+            p for p, on in (("compact", self._compacting), ("delete", self._deleting)) if on
+        ]
+        if policies:
+            config.setdefault("cleanup.policy", ",".join(policies))
+        return config
+
+    def __repr__(self) -> str:
+        what = f"pattern={self._pattern!r}" if self._pattern else ", ".join(map(repr, self._topics))
+        return f"<{type(self).__name__}: {what}>"
+
+    # -- declaring -----------------------------------------------------------------------------
+
+    async def maybe_declare(self) -> None:
+        """Declare once; callers that arrive meanwhile wait for the same declaration."""
+        if self._declared is None:
+            self._declared = asyncio.ensure_future(self.declare())
+        await asyncio.shield(self._declared)
+
+    async def declare(self) -> None:
+        """Create an internal topic as declared; never create or alter a source topic."""
+        if not self._internal:
+            return
+        producer = await self._app.producer()
+        for name in self._topics:
+            partitions = self._partitions or 1
+            await producer.create_topic(
+                name,
+                partitions=partitions,
+                replicas=self._replicas or 1,
+                config=self.topic_config(),
+            )
+            existing = await producer.partitions_for(name)
+            if len(existing) != partitions:
+                raise ValueError(
+                    f"internal topic {name!r} exists with {len(existing)} partitions, "
+                    f"but is declared with {partitions}"
+                )
+
+    # -- sending -------------------------------------------------------------------------------
+
+    async def send(
+        self,
+        *,
+        key: KT | None = None,
+        value: VT,
+        partition: int | None = None,
+        timestamp: float | None = None,
+        headers: HeadersArg = None,
+        key_serializer: CodecArg = None,
+        value_serializer: CodecArg = None,
+        callback: MessageSentCallback | None = None,
+    ) -> FutureMessage[KT, VT]:
+        fut = self._future(
+            key, value, partition, timestamp, headers, key_serializer, value_serializer, callback
+        )
+        await self._publish(fut)
+        return fut
+
+    async def publish_message(
+        self, fut: FutureMessageT[KT, VT], wait: bool = True
+    ) -> FutureMessage[KT, VT]:
+        """Send a prepared message; with ``wait``, return once the broker acknowledged it."""
+        sent = await super().publish_message(fut, wait=wait)
+        if wait:
+            await sent
+        return sent
+
+    async def _publish(self, fut: FutureMessage[KT, VT]) -> None:
+        """Encode and hand to the producer; ``fut`` resolves when the broker acknowledges."""
+        pending = fut.message
+        try:
+            key = self.schema.dumps_key(pending.key, serializer=pending.key_serializer)
+            value = self.schema.dumps_value(pending.value, serializer=pending.value_serializer)
+            if self._declared is None or not self._declared.done():
+                await self.maybe_declare()
+            producer = await self._app.producer()
+            ack = await producer.send(
+                self.get_topic_name(),
+                key,
+                value,
+                partition=pending.partition,
+                timestamp=pending.timestamp,
+                headers=pending.headers,
+            )
+        except BaseException as exc:
+            fut.set_exception(exc)
+            raise
+        ack.add_done_callback(partial(self._acknowledged, fut))
+
+    def _acknowledged(
+        self, fut: FutureMessage[KT, VT], ack: asyncio.Future[RecordMetadataT]
+    ) -> None:
+        if ack.cancelled():
+            fut.set_exception(asyncio.CancelledError(f"sending to {self!r} was cancelled"))
+        elif (error := ack.exception()) is not None:
+            fut.set_exception(error)
+        else:
+            fut.set_result(ack.result())
+        callback = fut.message.callback
+        if callback is not None:
+            outcome = callback(fut)
+            if inspect.isawaitable(outcome):
+                self._app.track(_as_coroutine(outcome))
+
+    # -- receiving -----------------------------------------------------------------------------
+
+    def clone(self, *, is_iterator: bool | None = None) -> Topic[KT, VT]:
+        twin = super().clone(is_iterator=is_iterator)
+        assert isinstance(twin, Topic)
+        twin._last = None
+        if is_iterator:
+            self._app.consume(self)
+        return twin
+
+    def __anext__(self) -> Coroutine[Any, Any, Event[KT, VT]]:
+        return self._next()
+
+    async def get(self, *, timeout: float | None = None) -> Event[KT, VT]:
+        if self._buffer is None:
+            self._app.consume(self)
+        return await self._next(timeout)
+
+    async def _next(self, timeout: float | None = None) -> Event[KT, VT]:
+        """The next event of this subscriber, acking the one before: it has moved on."""
+        last, self._last = self._last, None
+        if last is not None:
+            last.ack()
+        event = await super().get(timeout=timeout)
+        if isinstance(event, TopicEvent):
+            self._last = event
+        return event
+
+    async def deliver_fetched(self, message: MessageT, delivery: Delivery) -> None:
+        """Decode a fetched message and give each subscriber an event of its own."""
+        try:
+            key = self.schema.loads_key(message.key)
+            value = self.schema.loads_value(message.value)
+        except DecodeError as exc:
+            exc.locate(message.topic, message.partition, message.offset)
+            await self._undecodable(message, exc)
+            return
+        hub = self._hub
+
+        def make() -> TopicEvent[KT, VT]:
+            delivery.hold()
+            return TopicEvent(key, value, message.headers, message, delivery=delivery)
+
+        if not hub.offer_each(make):
+            await hub.deliver_each(make)
+
+    async def _undecodable(self, message: MessageT, error: DecodeError) -> None:
+        policy = self._on_decode_error
+        if policy == "raise":
+            self._hub.throw(error)
+        elif policy == "skip":
+            logger.warning("skipped: %s", error)
+        else:
+            producer = await self._app.producer()
+            headers = (
+                *message.headers,
+                (ERROR_HEADER, str(error).encode()),
+                (ORIGIN_HEADER, f"{message.topic}/{message.partition}/{message.offset}".encode()),
+            )
+            ack = await producer.send(policy, message.key, message.value, headers=headers)
+            await ack
+            logger.warning("dead-lettered to %r: %s", policy, error)
+
+
+async def _as_coroutine(awaitable: Any) -> None:
+    await awaitable

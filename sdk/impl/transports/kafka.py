@@ -1,0 +1,341 @@
+"""``kafka://host:port[,host:port]``: Kafka through aiokafka (the ``kafka`` extra).
+
+Settings come from the URL's query (``kafka://h:9092?acks=all&linger_ms=5``) or as keywords;
+SASL credentials from the URL's user part or keywords. Neither the URL with its credentials nor
+the credentials themselves appear in a repr, a log line or an error this module makes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import ssl
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Final
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import KafkaError
+from aiokafka.structs import RecordMetadata as KafkaRecordMetadata
+from typing_extensions import TypedDict, Unpack
+
+from sdk.impl.messages import Message, RecordMetadata
+from sdk.impl.partitioning import key_partition
+from sdk.impl.transports import redact
+from sdk.types.transports import Capability, PartitionsCallback
+from sdk.types.tuples import TP, Headers
+from sdk.types.tuples import RecordMetadata as RecordMetadataT
+
+CAPABILITIES: Final[frozenset[Capability]] = frozenset(
+    {
+        "partitions",
+        "consumer_groups",
+        "headers",
+        "timestamps",
+        "patterns",
+        "topic_creation",
+        "durable_commits",
+        "tombstones",
+    }
+)
+_TOPIC_ALREADY_EXISTS: Final = 36
+
+
+class KafkaSettings(TypedDict, total=False):
+    """What may be set, by keyword or in the URL's query; passed through to aiokafka."""
+
+    client_id: str
+    request_timeout_ms: int
+    acks: int | str
+    linger_ms: int
+    max_batch_size: int
+    max_request_size: int
+    compression_type: str
+    session_timeout_ms: int
+    heartbeat_interval_ms: int
+    fetch_max_wait_ms: int
+    metadata_max_age_ms: int
+    security_protocol: str
+    sasl_mechanism: str
+    sasl_plain_username: str
+    sasl_plain_password: str
+
+
+_PRODUCER_KEYS: Final = (
+    "acks",
+    "linger_ms",
+    "max_batch_size",
+    "max_request_size",
+    "compression_type",
+)
+_CONSUMER_KEYS: Final = (
+    "session_timeout_ms",
+    "heartbeat_interval_ms",
+    "fetch_max_wait_ms",
+    "metadata_max_age_ms",
+)
+_CONNECTION_KEYS: Final = (
+    "client_id",
+    "request_timeout_ms",
+    "security_protocol",
+    "sasl_mechanism",
+    "sasl_plain_username",
+    "sasl_plain_password",
+)
+_INTEGERS: Final = frozenset(
+    {
+        "request_timeout_ms",
+        "linger_ms",
+        "max_batch_size",
+        "max_request_size",
+        "session_timeout_ms",
+        "heartbeat_interval_ms",
+        "fetch_max_wait_ms",
+        "metadata_max_age_ms",
+    }
+)
+
+
+def parse_url(url: str) -> tuple[list[str], dict[str, Any]]:
+    """The bootstrap servers and the settings a ``kafka://`` URL carries."""
+    parts = urlsplit(url)
+    if parts.scheme != "kafka":
+        raise ValueError(f"not a kafka:// URL: {redact(url)!r}")
+    userinfo, _, hosts = parts.netloc.rpartition("@")
+    servers = [host for host in hosts.split(",") if host]
+    if not servers:
+        raise ValueError(f"a kafka:// URL names at least one host:port: {redact(url)!r}")
+    settings: dict[str, Any] = {}
+    for name, value in parse_qsl(parts.query, strict_parsing=False):
+        if name not in KafkaSettings.__annotations__:
+            known = ", ".join(sorted(KafkaSettings.__annotations__))
+            raise ValueError(f"unknown kafka:// setting {name!r}; known: {known}")
+        settings[name] = int(value) if name in _INTEGERS else value
+    if settings.get("acks") not in (None, "all"):
+        settings["acks"] = int(settings["acks"])
+    if userinfo:
+        user, _, password = userinfo.partition(":")
+        settings["sasl_plain_username"] = unquote(user)
+        settings["sasl_plain_password"] = unquote(password)
+    return servers, settings
+
+
+class KafkaTransport:
+    """Implements ``sdk.types.TransportT`` on aiokafka."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        ssl_context: ssl.SSLContext | None = None,
+        **settings: Unpack[KafkaSettings],
+    ) -> None:
+        servers, from_url = parse_url(url)
+        self._url = redact(url)
+        self.servers = servers
+        self._settings: dict[str, Any] = {**from_url, **settings}
+        self._ssl_context = ssl_context
+
+    @property
+    def url(self) -> str:
+        return self._url
+
+    @property
+    def capabilities(self) -> frozenset[Capability]:
+        return CAPABILITIES
+
+    def connection(self) -> dict[str, Any]:
+        """Keywords every aiokafka client of this transport gets."""
+        found: dict[str, Any] = {
+            k: self._settings[k] for k in _CONNECTION_KEYS if k in self._settings
+        }
+        if self._ssl_context is not None:
+            found["ssl_context"] = self._ssl_context
+        return {"bootstrap_servers": self.servers, **found}
+
+    def create_producer(self) -> KafkaProducer:
+        settings = {k: self._settings[k] for k in _PRODUCER_KEYS if k in self._settings}
+        return KafkaProducer(self, AIOKafkaProducer(**self.connection(), **settings))
+
+    def create_consumer(
+        self,
+        group_id: str,
+        *,
+        on_assigned: PartitionsCallback | None = None,
+        on_revoked: PartitionsCallback | None = None,
+    ) -> KafkaConsumer:
+        settings = {k: self._settings[k] for k in _CONSUMER_KEYS if k in self._settings}
+        consumer = AIOKafkaConsumer(
+            **self.connection(),
+            **settings,
+            group_id=group_id,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+        )
+        return KafkaConsumer(consumer, _Listener(on_assigned, on_revoked))
+
+    def __repr__(self) -> str:
+        return f"<KafkaTransport {self._url}>"
+
+
+class KafkaProducer:
+    """Implements ``sdk.types.ProducerT`` on ``AIOKafkaProducer`` (admin calls on the side)."""
+
+    def __init__(self, transport: KafkaTransport, producer: AIOKafkaProducer) -> None:
+        self._transport = transport
+        self._producer = producer
+        self._partitions: dict[str, int] = {}
+
+    async def start(self) -> None:
+        await self._producer.start()
+
+    async def stop(self) -> None:
+        await self._producer.stop()
+
+    async def send(
+        self,
+        topic: str,
+        key: bytes | None,
+        value: bytes | None,
+        *,
+        partition: int | None = None,
+        timestamp: float | None = None,
+        headers: Headers = (),
+    ) -> asyncio.Future[RecordMetadataT]:
+        sent = await self._producer.send(
+            topic,
+            value,
+            key=key,
+            partition=partition,
+            timestamp_ms=None if timestamp is None else round(timestamp * 1000),
+            headers=list(headers),
+        )
+        ack: asyncio.Future[RecordMetadataT] = asyncio.get_running_loop().create_future()
+        sent.add_done_callback(lambda done: _settle(ack, done))
+        return ack
+
+    async def flush(self) -> None:
+        await self._producer.flush()
+
+    async def create_topic(
+        self, topic: str, *, partitions: int, replicas: int, config: Mapping[str, str]
+    ) -> None:
+        admin = AIOKafkaAdminClient(**self._transport.connection())
+        await admin.start()
+        try:
+            response = await admin.create_topics(
+                [NewTopic(topic, partitions, replicas, topic_configs=dict(config))]
+            )
+        finally:
+            await admin.close()
+        for name, code, *rest in response.topic_errors:
+            if code not in (0, _TOPIC_ALREADY_EXISTS):
+                detail = f": {rest[0]}" if rest and rest[0] else ""
+                raise KafkaError(f"creating topic {name!r} failed with error code {code}{detail}")
+
+    async def partitions_for(self, topic: str) -> frozenset[int]:
+        admin = AIOKafkaAdminClient(**self._transport.connection())
+        await admin.start()
+        try:  # list first: some brokers create a topic that metadata is asked of
+            if topic not in await admin.list_topics():
+                return frozenset()
+        finally:
+            await admin.close()
+        found = frozenset(await self._producer.partitions_for(topic))
+        self._partitions[topic] = len(found)
+        return found
+
+    def key_partition(self, topic: str, key: bytes) -> int | None:
+        count = self._partitions.get(topic)
+        return None if count is None else key_partition(key, count)
+
+
+class KafkaConsumer:
+    """Implements ``sdk.types.ConsumerT`` on ``AIOKafkaConsumer``, committing only by hand."""
+
+    def __init__(self, consumer: AIOKafkaConsumer, listener: _Listener) -> None:
+        self._consumer = consumer
+        self._listener = listener
+
+    async def start(self) -> None:
+        await self._consumer.start()
+
+    async def stop(self) -> None:
+        await self._consumer.stop()
+
+    def subscribe(self, topics: Iterable[str] = (), *, pattern: str | None = None) -> None:
+        names = sorted(topics)
+        if pattern is None and not names:
+            self._consumer.unsubscribe()
+        elif pattern is None:
+            self._consumer.subscribe(names, listener=self._listener)
+        else:  # aiokafka takes names or a pattern, matched from the start: make one full match
+            every = [f"(?:{pattern})", *(re.escape(name) for name in names)]
+            self._consumer.subscribe(pattern=f"(?:{'|'.join(every)})\\Z", listener=self._listener)
+
+    async def getmany(
+        self, *, timeout: float, max_records: int | None = None
+    ) -> Mapping[TP, Sequence[Message]]:
+        batch = await self._consumer.getmany(
+            timeout_ms=round(timeout * 1000), max_records=max_records
+        )
+        return {
+            TP(tp.topic, tp.partition): [
+                Message(
+                    r.topic,
+                    r.partition,
+                    r.offset,
+                    r.timestamp / 1000,
+                    r.timestamp_type,
+                    tuple(r.headers),
+                    r.key,
+                    r.value,
+                )
+                for r in records
+            ]
+            for tp, records in batch.items()
+        }
+
+    def assignment(self) -> frozenset[TP]:
+        return frozenset(TP(tp.topic, tp.partition) for tp in self._consumer.assignment())
+
+    async def commit(self, offsets: Mapping[TP, int]) -> None:
+        await self._consumer.commit({TopicPartition(*tp): o for tp, o in offsets.items()})
+
+    async def committed(self, tp: TP) -> int | None:
+        return await self._consumer.committed(TopicPartition(*tp))
+
+    def seek(self, tp: TP, offset: int) -> None:
+        self._consumer.seek(TopicPartition(*tp), offset)
+
+
+class _Listener(ConsumerRebalanceListener):
+    def __init__(
+        self, on_assigned: PartitionsCallback | None, on_revoked: PartitionsCallback | None
+    ) -> None:
+        self._on_assigned = on_assigned
+        self._on_revoked = on_revoked
+
+    async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
+        if self._on_revoked is not None:
+            await self._on_revoked(frozenset(TP(*tp) for tp in revoked))
+
+    async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
+        if self._on_assigned is not None:
+            await self._on_assigned(frozenset(TP(*tp) for tp in assigned))
+
+
+def _settle(
+    ack: asyncio.Future[RecordMetadataT], sent: asyncio.Future[KafkaRecordMetadata]
+) -> None:
+    if ack.done():
+        return
+    if sent.cancelled():
+        ack.cancel()
+    elif (error := sent.exception()) is not None:
+        ack.set_exception(error)
+    else:
+        r = sent.result()
+        stamp = r.timestamp / 1000 if r.timestamp is not None and r.timestamp >= 0 else 0.0
+        ack.set_result(RecordMetadata(r.topic, r.partition, r.offset, stamp, r.timestamp_type))
