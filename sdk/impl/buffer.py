@@ -14,17 +14,25 @@ from typing import Generic
 from sdk.types._vars import T
 
 
+class Raised:
+    """An exception in the line of items: ``get`` raises it when its turn comes."""
+
+    __slots__ = ("error",)
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+
 class Buffer(Generic[T]):
     """``items``, ``maxsize`` and ``getters`` are open to the channel's delivery fast path."""
 
-    __slots__ = ("_errors", "_room_waiters", "getters", "items", "maxsize")
+    __slots__ = ("_room_waiters", "getters", "items", "maxsize")
 
     def __init__(self, maxsize: int | None = None) -> None:
-        self.items: deque[T] = deque()
+        self.items: deque[T | Raised] = deque()
         self.maxsize = maxsize or 0
         self.getters: deque[asyncio.Future[None]] = deque()
         self._room_waiters: list[asyncio.Future[None]] = []
-        self._errors: deque[BaseException] = deque()
 
     def __len__(self) -> int:
         return len(self.items)
@@ -53,12 +61,8 @@ class Buffer(Generic[T]):
                     self._room_waiters.remove(waiter)
 
     async def get(self) -> T:
-        """The next item, or the next exception thrown in, whichever came first."""
-        while True:
-            if self._errors:
-                raise self._errors.popleft()
-            if self.items:
-                break
+        """The next item; an exception thrown in is raised in its turn, as if it were one."""
+        while not self.items:
             waiter = asyncio.get_running_loop().create_future()
             self.getters.append(waiter)
             try:
@@ -66,17 +70,19 @@ class Buffer(Generic[T]):
             except asyncio.CancelledError:
                 if waiter in self.getters:
                     self.getters.remove(waiter)
-                elif self.items or self._errors:
+                elif self.items:
                     self.wake_getter()  # it was woken for an item: pass that on
                 raise
         item = self.items.popleft()
         if self._room_waiters:
             self._wake_room_waiters()
-        return item
+        if type(item) is Raised:
+            raise item.error
+        return item  # type: ignore[return-value]  # not Raised: checked just above
 
     def throw(self, error: BaseException) -> None:
-        """Make the reader's next ``get`` raise ``error``."""
-        self._errors.append(error)
+        """Make ``get`` raise ``error`` after the items already here, even in a full buffer."""
+        self.items.append(Raised(error))
         if self.getters:
             self.wake_getter()
 

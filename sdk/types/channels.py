@@ -149,5 +149,5 @@ class ChannelT(Protocol[KT, VT]):
     def __anext__(self) -> Awaitable[EventT[KT, VT]]: ...
 
     async def throw(self, exc: BaseException) -> None:
-        """Make the next read of every subscriber raise ``exc``."""
+        """Make every subscriber raise ``exc`` once it has read what was sent before."""
         ...
