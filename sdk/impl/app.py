@@ -156,16 +156,16 @@ class App:
     async def stop(self) -> None:
         """Stop consuming (committing what is done), wait for callbacks, flush and stop sending."""
         conductor, self._conductor = self._conductor, None
-        if conductor is not None:
-            await conductor.stop()
-        if self._tasks:
-            await asyncio.gather(*self._tasks)
         started, self._producer_started = self._producer_started, None
-        if started is not None:
-            producer = await started
-            await producer.flush()
-            await producer.stop()
-        self._producer = None
+        try:
+            if conductor is not None:
+                await conductor.stop()
+            if self._tasks:
+                await asyncio.gather(*self._tasks)
+        finally:
+            self._producer = None
+            if started is not None:
+                await _stop_producer(started)
 
     async def __aenter__(self) -> App:
         await self.start()
@@ -181,3 +181,15 @@ class App:
 
     def __repr__(self) -> str:
         return f"App(id={self._id!r}, broker={redact(self._broker)!r})"
+
+
+async def _stop_producer(started: asyncio.Future[ProducerT]) -> None:
+    """Flush and stop a producer once it started; one whose start failed has nothing to stop."""
+    try:
+        producer = await started
+    except Exception:  # noqa: BLE001  # raised already to whoever asked for the producer
+        return
+    try:
+        await producer.flush()
+    finally:
+        await producer.stop()

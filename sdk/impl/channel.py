@@ -19,6 +19,7 @@ from sdk.impl.events import KEEP, Event, Keep
 from sdk.impl.futures import FutureMessage
 from sdk.impl.messages import InMemoryMessage, PendingMessage, headers_from
 from sdk.impl.schema import Schema
+from sdk.impl.timeouts import within
 from sdk.types._vars import KT, VT
 from sdk.types.codecs import CodecArg
 from sdk.types.tuples import (
@@ -279,7 +280,7 @@ class Channel(Generic[KT, VT]):
         buffer = self._buffer if self._buffer is not None else self._hub.reader()
         if timeout is None:
             return await buffer.get()
-        return await asyncio.wait_for(buffer.get(), timeout)
+        return await within(timeout, buffer.get())
 
     def empty(self) -> bool:
         buffer = self._buffer if self._buffer is not None else self._hub.reader()

