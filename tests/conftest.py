@@ -9,6 +9,11 @@ import os
 import pytest
 from hypothesis import HealthCheck, settings
 
+from sdk.impl.timeouts import within
+
+TEST_TIMEOUT = 60.0
+"""No async test runs longer: a hang fails the test instead of the run."""
+
 settings.register_profile(
     "ci", derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
@@ -22,5 +27,5 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
         return None
     names = pyfuncitem._fixtureinfo.argnames
     kwargs = {name: pyfuncitem.funcargs[name] for name in names}
-    asyncio.run(asyncio.wait_for(pyfuncitem.obj(**kwargs), timeout=30))
+    asyncio.run(within(TEST_TIMEOUT, pyfuncitem.obj(**kwargs)))
     return True

@@ -29,17 +29,21 @@ def bootstrap(broker: Broker) -> str:
     return broker.url.removeprefix("kafka://")
 
 
-def read_with_librdkafka(servers: str, topic: str, count: int) -> list[Any]:
+def read_with_librdkafka(servers: str, topic: str, count: int, partitions: int) -> list[Any]:
     consumer = confluent_kafka.Consumer(
         {
             "bootstrap.servers": servers,
-            "group.id": f"librdkafka-{uuid.uuid4().hex}",
-            "auto.offset.reset": "earliest",
+            "group.id": f"librdkafka-{uuid.uuid4().hex}",  # not joined: partitions are assigned
             "enable.auto.commit": False,
         }
     )
     try:
-        consumer.subscribe([topic])
+        consumer.assign(
+            [
+                confluent_kafka.TopicPartition(topic, p, confluent_kafka.OFFSET_BEGINNING)
+                for p in range(partitions)
+            ]
+        )
         found: list[Any] = []
         for _ in range(200):  # bounded: at most 200 polls of 0.1 s
             message = consumer.poll(0.1)
@@ -71,7 +75,7 @@ async def test_librdkafka_reads_what_a_topic_wrote(broker: Broker, name: str) ->
         for i in range(9):
             await readings.send(key=f"sensor-{i}", value=Reading(f"s{i}", i / 2), headers=headers)
         await (await readings.send(key="sensor-last", value=Reading("last", -1.0)))
-    got = await asyncio.to_thread(read_with_librdkafka, servers, name, 10)
+    got = await asyncio.to_thread(read_with_librdkafka, servers, name, 10, 3)
     by_key = {m.key(): m for m in got}
     for i in range(9):
         message = by_key[f"sensor-{i}".encode()]
