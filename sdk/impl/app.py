@@ -119,9 +119,16 @@ class App:
 
     async def producer(self) -> ProducerT:
         """The app's producer, started on first use (concurrent callers share one start)."""
+        if self._producer is not None:
+            return self._producer
         if self._producer_started is None:
             self._producer_started = asyncio.ensure_future(self._start_producer())
         return await asyncio.shield(self._producer_started)
+
+    @property
+    def running_producer(self) -> ProducerT | None:
+        """The producer if it has started, else None: the send path's shortcut."""
+        return self._producer
 
     async def _start_producer(self) -> ProducerT:
         producer = self.transport.create_producer()

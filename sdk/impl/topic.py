@@ -15,6 +15,7 @@ from sdk.impl.conductor import Delivery
 from sdk.impl.events import Event
 from sdk.impl.futures import FutureMessage
 from sdk.impl.schema import Schema
+from sdk.impl.timeouts import within
 from sdk.types._vars import KT, VT
 from sdk.types.codecs import CodecArg
 from sdk.types.topics import DecodeErrorPolicy
@@ -272,7 +273,7 @@ class Topic(Channel[KT, VT]):
             value = self.schema.dumps_value(pending.value, serializer=pending.value_serializer)
             if self._declared is None or not self._declared.done():
                 await self.maybe_declare()
-            producer = await self._app.producer()
+            producer = self._app.running_producer or await self._app.producer()
             ack = await producer.send(
                 self.get_topic_name(),
                 key,
@@ -284,7 +285,10 @@ class Topic(Channel[KT, VT]):
         except BaseException as exc:
             fut.set_exception(exc)
             raise
-        ack.add_done_callback(partial(self._acknowledged, fut))
+        if ack.done():  # memory:// acknowledges at once: no need to go round the loop
+            self._acknowledged(fut, ack)
+        else:
+            ack.add_done_callback(partial(self._acknowledged, fut))
 
     def _acknowledged(
         self, fut: FutureMessage[KT, VT], ack: asyncio.Future[RecordMetadataT]
@@ -324,7 +328,8 @@ class Topic(Channel[KT, VT]):
         last, self._last = self._last, None
         if last is not None:
             last.ack()
-        event = await super().get(timeout=timeout)
+        buffer = self._buffer if self._buffer is not None else self._hub.reader()
+        event = await (buffer.get() if timeout is None else within(timeout, buffer.get()))
         if isinstance(event, TopicEvent):
             self._last = event
         return event
