@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import Callable
 
 import msgspec
@@ -57,6 +58,27 @@ async def demo(say: Callable[[str], None] = print) -> None:
         await orders.deliver(bad)
     except ValueDecodeError as exc:
         say(f"   offset 8 refused: {exc}")
+
+    say("\n4. Topics: named, partitioned by key, shared out to an app's consumer group.")
+    broker = f"memory://demo-{uuid.uuid4().hex}"  # a broker of this run's own
+    shop = App(id="shop", broker=broker)
+    async with shop:
+        placed = shop.topic("placed", key_type=str, value_type=Order, internal=True, partitions=3)
+        for n, customer in enumerate(["ada", "alan", "ada", "grace"], start=1):
+            sent = await placed.send_and_wait(key=customer, value=Order(n, "tea", 2.0))
+            say(f"   {customer}'s order {n} -> partition {sent.partition}, offset {sent.offset}")
+    async with App(id="billing", broker=broker) as billing_app:
+        read = 0
+        async for event in billing_app.topic("placed", key_type=str, value_type=Order):
+            async with event:  # acked at the end: committed, so a restart resumes after it
+                say(
+                    f"   billing read {event.key}'s order {event.value.id} from partition "
+                    f"{event.message.partition}"
+                )
+            read += 1
+            if read == 4:
+                break
+    say("   (in order within each partition; the same customer, the same partition)")
 
 
 def main() -> None:

@@ -19,6 +19,15 @@ async def test_the_demo_shows_fan_out_back_pressure_and_decoding() -> None:
     assert back_pressure == ["sent o-3", "billing took o-3", "sent o-5", "billing took o-5"]
     assert "offset 7 decoded to Order(id=7, item='jam', amount=4.0)" in text
     assert "offset 8 refused: cannot decode value of topic 'orders' partition 0 offset 8" in text
+    placed = [
+        line.split("-> partition ")[1].split(",")[0] for line in lines if "-> partition" in line
+    ]
+    assert placed[0] == placed[2]  # ada's two orders: one partition
+    read = [line for line in lines if "billing read" in line]
+    assert sorted(line.split("order ")[1].split(" ")[0] for line in read) == ["1", "2", "3", "4"]
+    assert read.index(next(r for r in read if "order 1 " in r)) < read.index(
+        next(r for r in read if "order 3 " in r)
+    )  # in order within a partition
 
 
 def test_python_m_sdk_demo_runs() -> None:
