@@ -436,6 +436,12 @@ class _Hub(Generic[KT, VT]):
         if self._waiting:
             return False
         targets = self.targets
+        if len(targets) == 1:
+            buffer = targets[0]
+            if buffer.maxsize and len(buffer.items) >= buffer.maxsize:
+                return False
+            buffer.put_nowait(make())
+            return True
         for buffer in targets:
             if not buffer.has_room():
                 return False

@@ -69,6 +69,10 @@ class Offsets:
         if fetched is None:  # revoked meanwhile: another member reads it now
             return
         done = self._done.setdefault(tp, set())
+        if fetched and fetched[0] == offset and not done:  # the usual case: done in order
+            fetched.popleft()
+            self.committable[tp] = offset + 1
+            return
         done.add(offset)
         while fetched and fetched[0] in done:
             first = fetched.popleft()
@@ -157,7 +161,8 @@ class Conductor:
                     delivery = self._offsets.fetched(tp, message.offset)
                     delivery.hold()  # until every reader has made its events
                     for topic in readers:
-                        await topic.deliver_fetched(message, delivery)
+                        if not topic.offer_fetched(message, delivery):
+                            await topic.deliver_fetched(message, delivery)
                     delivery.release()
             if time.monotonic() - self._last_commit >= COMMIT_INTERVAL:
                 await self._commit(consumer)

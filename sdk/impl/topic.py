@@ -334,8 +334,18 @@ class Topic(Channel[KT, VT]):
             self._last = event
         return event
 
+    def offer_fetched(self, message: MessageT, delivery: Delivery) -> bool:
+        """Decode a fetched message and give each subscriber an event of its own, now if
+        every one has room; False if not, or if it did not decode: ``deliver_fetched`` then."""
+        try:
+            key = self.schema.loads_key(message.key)
+            value = self.schema.loads_value(message.value)
+        except DecodeError:
+            return False
+        return self._hub.offer_each(partial(_event, key, value, message, delivery))
+
     async def deliver_fetched(self, message: MessageT, delivery: Delivery) -> None:
-        """Decode a fetched message and give each subscriber an event of its own."""
+        """``offer_fetched``, waiting for room; a message that does not decode meets the policy."""
         try:
             key = self.schema.loads_key(message.key)
             value = self.schema.loads_value(message.value)
@@ -343,14 +353,7 @@ class Topic(Channel[KT, VT]):
             exc.locate(message.topic, message.partition, message.offset)
             await self._undecodable(message, exc)
             return
-        hub = self._hub
-
-        def make() -> TopicEvent[KT, VT]:
-            delivery.hold()
-            return TopicEvent(key, value, message.headers, message, delivery=delivery)
-
-        if not hub.offer_each(make):
-            await hub.deliver_each(make)
+        await self._hub.deliver_each(partial(_event, key, value, message, delivery))
 
     async def _undecodable(self, message: MessageT, error: DecodeError) -> None:
         policy = self._on_decode_error
@@ -368,6 +371,11 @@ class Topic(Channel[KT, VT]):
             ack = await producer.send(policy, message.key, message.value, headers=headers)
             await ack
             logger.warning("dead-lettered to %r: %s", policy, error)
+
+
+def _event(key: Any, value: Any, message: MessageT, delivery: Delivery) -> TopicEvent[Any, Any]:
+    delivery.hold()
+    return TopicEvent(key, value, message.headers, message, delivery=delivery)
 
 
 async def _as_coroutine(awaitable: Any) -> None:
