@@ -28,6 +28,8 @@ logger = logging.getLogger(__name__)
 COMMIT_INTERVAL: Final = 0.2
 """Seconds between commits while messages are being done; also committed on stop and revoke."""
 FETCH_TIMEOUT: Final = 0.1
+MAX_RECORDS: Final = 500
+"""Messages per fetch: small enough that the next fetch is under way while these are read."""
 
 
 class Delivery:
@@ -97,6 +99,7 @@ class Conductor:
         self._consumer: ConsumerT | None = None
         self._task: asyncio.Task[None] | None = None
         self._last_commit = 0.0
+        self._committing: asyncio.Task[None] | None = None
 
     def add(self, topic: Topic[Any, Any]) -> None:
         """Consume ``topic`` from now on (once the app is started)."""
@@ -124,6 +127,9 @@ class Conductor:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            if self._committing is not None:
+                committing, self._committing = self._committing, None
+                await committing
             if consumer is not None:
                 await self._commit(consumer)
         finally:
@@ -154,7 +160,7 @@ class Conductor:
 
     async def _consume(self, consumer: ConsumerT) -> None:
         while True:
-            batch = await consumer.getmany(timeout=FETCH_TIMEOUT)
+            batch = await consumer.getmany(timeout=FETCH_TIMEOUT, max_records=MAX_RECORDS)
             for tp, messages in batch.items():
                 readers = self._readers(tp.topic)
                 for message in messages:
@@ -164,8 +170,18 @@ class Conductor:
                         if not topic.offer_fetched(message, delivery):
                             await topic.deliver_fetched(message, delivery)
                     delivery.release()
-            if time.monotonic() - self._last_commit >= COMMIT_INTERVAL:
-                await self._commit(consumer)
+            self._commit_in_background(consumer)
+
+    def _commit_in_background(self, consumer: ConsumerT) -> None:
+        """Commit every COMMIT_INTERVAL without holding up fetching; a failure is raised here."""
+        committing = self._committing
+        if committing is not None:
+            if not committing.done():
+                return
+            self._committing = None
+            committing.result()
+        if time.monotonic() - self._last_commit >= COMMIT_INTERVAL:
+            self._committing = asyncio.ensure_future(self._commit(consumer))
 
     async def _commit(self, consumer: ConsumerT, tps: Iterable[TP] | None = None) -> None:
         self._last_commit = time.monotonic()
@@ -182,6 +198,8 @@ class Conductor:
             self._committed.update(offsets)
 
     async def _on_revoked(self, revoked: frozenset[TP]) -> None:
+        if self._committing is not None:
+            await self._committing
         if self._consumer is not None:
             await self._commit(self._consumer, revoked)
         self._offsets.forget(revoked)

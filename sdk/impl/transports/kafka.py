@@ -40,6 +40,8 @@ CAPABILITIES: Final[frozenset[Capability]] = frozenset(
     }
 )
 _TOPIC_ALREADY_EXISTS: Final = 36
+CREATE_TIMEOUT: Final = 10.0
+"""Seconds a created topic may take to appear in the metadata."""
 
 
 class KafkaSettings(TypedDict, total=False):
@@ -233,6 +235,19 @@ class KafkaProducer:
             if code not in (0, _TOPIC_ALREADY_EXISTS):
                 detail = f": {rest[0]}" if rest and rest[0] else ""
                 raise KafkaError(f"creating topic {name!r} failed with error code {code}{detail}")
+        await self._until_known(topic)
+
+    async def _until_known(self, topic: str) -> None:
+        """A created topic reaches the metadata a moment later: wait for it, within bounds."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + CREATE_TIMEOUT
+        while not await self.partitions_for(topic):
+            if loop.time() > deadline:
+                raise KafkaError(
+                    f"topic {topic!r} was created but is not in the metadata "
+                    f"after {CREATE_TIMEOUT} s"
+                )
+            await asyncio.sleep(0.05)
 
     async def partitions_for(self, topic: str) -> frozenset[int]:
         admin = AIOKafkaAdminClient(**self._transport.connection())
