@@ -9,6 +9,7 @@ from typing import Any, Generic
 import msgspec
 
 from sdk.types._vars import KT, VT
+from sdk.types.transports import AckT
 from sdk.types.tuples import PendingMessage, RecordMetadata
 
 
@@ -24,11 +25,29 @@ class FutureMessage(msgspec.Struct, Generic[KT, VT], eq=False):
     _metadata: RecordMetadata | None = None
     _error: BaseException | None = None
     _waiters: list[asyncio.Future[None]] | None = None
+    _ack: AckT | None = None
+
+    def follow(self, ack: AckT) -> None:
+        """Resolve as the transport's answer does: no callback, no second future in between."""
+        if self.done() or self._ack is not None:
+            raise self._resolved_twice()
+        self._ack = ack
+        if self._waiters:  # awaited before it was sent (send_soon): wake those on the answer
+            if ack.done():
+                self._wake()
+            else:
+                ack.add_done_callback(lambda _: self._wake())
 
     def done(self) -> bool:
+        if self._ack is not None:
+            return self._ack.done()
         return self._metadata is not None or self._error is not None
 
     def result(self) -> RecordMetadata:
+        if self._ack is not None:
+            if not self._ack.done():
+                raise asyncio.InvalidStateError(f"{self!r} has not resolved yet")
+            return self._ack.result()
         if self._error is not None:
             raise self._error
         if self._metadata is None:
@@ -38,23 +57,32 @@ class FutureMessage(msgspec.Struct, Generic[KT, VT], eq=False):
     def exception(self) -> BaseException | None:
         if not self.done():
             raise asyncio.InvalidStateError(f"{self!r} has not resolved yet")
+        if self._ack is not None:
+            try:
+                self._ack.result()
+            except BaseException as error:  # noqa: BLE001  # the error is what is asked for
+                return error
+            return None
         return self._error
 
     def set_result(self, metadata: RecordMetadata) -> None:
-        if self._metadata is not None or self._error is not None:
+        if self._metadata is not None or self._error is not None or self._ack is not None:
             raise self._resolved_twice()
         self._metadata = metadata
         if self._waiters:
             self._wake()
 
     def set_exception(self, error: BaseException) -> None:
-        if self._metadata is not None or self._error is not None:
+        if self._metadata is not None or self._error is not None or self._ack is not None:
             raise self._resolved_twice()
         self._error = error
         if self._waiters:
             self._wake()
 
     def __await__(self) -> Generator[Any, None, RecordMetadata]:
+        ack = self._ack
+        if ack is not None and not ack.done():  # shielded: cancelling one awaiter spares it
+            return (yield from asyncio.shield(_wait(ack)).__await__())
         if not self.done():
             waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
             if self._waiters is None:
@@ -79,3 +107,7 @@ class FutureMessage(msgspec.Struct, Generic[KT, VT], eq=False):
         for waiter in waiters:
             if not waiter.done():
                 waiter.set_result(None)
+
+
+async def _wait(ack: AckT) -> RecordMetadata:
+    return await ack

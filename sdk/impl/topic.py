@@ -25,7 +25,6 @@ from sdk.types.tuples import (
     MessageSentCallback,
 )
 from sdk.types.tuples import Message as MessageT
-from sdk.types.tuples import RecordMetadata as RecordMetadataT
 
 if TYPE_CHECKING:
     from sdk.impl.app import App
@@ -285,25 +284,18 @@ class Topic(Channel[KT, VT]):
         except BaseException as exc:
             fut.set_exception(exc)
             raise
-        if ack.done():  # memory:// acknowledges at once: no need to go round the loop
-            self._acknowledged(fut, ack)
-        else:
-            ack.add_done_callback(partial(self._acknowledged, fut))
-
-    def _acknowledged(
-        self, fut: FutureMessage[KT, VT], ack: asyncio.Future[RecordMetadataT]
-    ) -> None:
-        if ack.cancelled():
-            fut.set_exception(asyncio.CancelledError(f"sending to {self!r} was cancelled"))
-        elif (error := ack.exception()) is not None:
-            fut.set_exception(error)
-        else:
-            fut.set_result(ack.result())
-        callback = fut.message.callback
+        fut.follow(ack)
+        callback = pending.callback
         if callback is not None:
-            outcome = callback(fut)
-            if inspect.isawaitable(outcome):
-                self._app.track(_as_coroutine(outcome))
+            if ack.done():  # memory:// acknowledges at once: no need to go round the loop
+                self._call_back(callback, fut)
+            else:
+                ack.add_done_callback(lambda _: self._call_back(callback, fut))
+
+    def _call_back(self, callback: MessageSentCallback, fut: FutureMessage[KT, VT]) -> None:
+        outcome = callback(fut)
+        if inspect.isawaitable(outcome):
+            self._app.track(_as_coroutine(outcome))
 
     # -- receiving -----------------------------------------------------------------------------
 

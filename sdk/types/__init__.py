@@ -9,7 +9,7 @@ from .codecs import CodecArg, CodecT, TypedCodecT
 from .events import EventT
 from .schemas import SchemaT
 from .topics import DecodeErrorPolicy, TopicT
-from .transports import Capability, ConsumerT, PartitionsCallback, ProducerT, TransportT
+from .transports import AckT, Capability, ConsumerT, PartitionsCallback, ProducerT, TransportT
 from .tuples import (
     CREATE_TIME,
     LOG_APPEND_TIME,
@@ -27,6 +27,7 @@ __all__ = [
     "CREATE_TIME",
     "LOG_APPEND_TIME",
     "TP",
+    "AckT",
     "AppT",
     "Capability",
     "ChannelT",

@@ -6,9 +6,8 @@ Topics do the encoding, decoding and bookkeeping above it. Timestamps are second
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from typing import Literal, Protocol
+from collections.abc import Awaitable, Callable, Generator, Iterable, Mapping, Sequence
+from typing import Any, Literal, Protocol
 
 from .tuples import TP, Headers, Message, RecordMetadata
 
@@ -27,6 +26,26 @@ Capability = Literal[
 PartitionsCallback = Callable[[frozenset[TP]], Awaitable[None]]
 
 
+class AckT(Protocol):
+    """The broker's answer to one message sent: await it, or look without waiting.
+
+    An ``asyncio.Future[RecordMetadata]`` is one; a transport may return a lighter view of its
+    client's own future instead of chaining a second future to it.
+    """
+
+    def done(self) -> bool: ...
+
+    def result(self) -> RecordMetadata:
+        """The metadata; raises the send's error, or ``InvalidStateError`` before it is done."""
+        ...
+
+    def add_done_callback(self, fn: Callable[[Any], object], /) -> None:
+        """Call ``fn`` (with an argument to ignore) once, when done."""
+        ...
+
+    def __await__(self) -> Generator[Any, None, RecordMetadata]: ...
+
+
 class ProducerT(Protocol):
     async def start(self) -> None: ...
 
@@ -43,8 +62,8 @@ class ProducerT(Protocol):
         partition: int | None = None,
         timestamp: float | None = None,
         headers: Headers = (),
-    ) -> asyncio.Future[RecordMetadata]:
-        """Buffer a message; the future resolves once the broker acknowledged it, or fails."""
+    ) -> AckT:
+        """Buffer a message; the answer comes once the broker acknowledged it, or failed."""
         ...
 
     async def flush(self) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import re
 import ssl
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from typing import Any, Final
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -25,7 +25,6 @@ from sdk.impl.partitioning import key_partition
 from sdk.impl.transports import redact
 from sdk.types.transports import Capability, PartitionsCallback
 from sdk.types.tuples import TP, Headers
-from sdk.types.tuples import RecordMetadata as RecordMetadataT
 
 CAPABILITIES: Final[frozenset[Capability]] = frozenset(
     {
@@ -204,7 +203,7 @@ class KafkaProducer:
         partition: int | None = None,
         timestamp: float | None = None,
         headers: Headers = (),
-    ) -> asyncio.Future[RecordMetadataT]:
+    ) -> KafkaAck:
         sent = await self._producer.send(
             topic,
             value,
@@ -213,9 +212,7 @@ class KafkaProducer:
             timestamp_ms=None if timestamp is None else round(timestamp * 1000),
             headers=list(headers),
         )
-        ack: asyncio.Future[RecordMetadataT] = asyncio.get_running_loop().create_future()
-        sent.add_done_callback(lambda done: _settle(ack, done))
-        return ack
+        return KafkaAck(sent)
 
     async def flush(self) -> None:
         await self._producer.flush()
@@ -341,16 +338,31 @@ class _Listener(ConsumerRebalanceListener):
             await self._on_assigned(frozenset(TP(*tp) for tp in assigned))
 
 
-def _settle(
-    ack: asyncio.Future[RecordMetadataT], sent: asyncio.Future[KafkaRecordMetadata]
-) -> None:
-    if ack.done():
-        return
-    if sent.cancelled():
-        ack.cancel()
-    elif (error := sent.exception()) is not None:
-        ack.set_exception(error)
-    else:
-        r = sent.result()
-        stamp = r.timestamp / 1000 if r.timestamp is not None and r.timestamp >= 0 else 0.0
-        ack.set_result(RecordMetadata(r.topic, r.partition, r.offset, stamp, r.timestamp_type))
+class KafkaAck:
+    """Implements ``sdk.types.AckT``: aiokafka's future, its metadata in the SDK's terms.
+
+    A view, not a second future: nothing more is scheduled per message.
+    """
+
+    __slots__ = ("_sent",)
+
+    def __init__(self, sent: asyncio.Future[KafkaRecordMetadata]) -> None:
+        self._sent = sent
+
+    def done(self) -> bool:
+        return self._sent.done()
+
+    def result(self) -> RecordMetadata:
+        return _metadata(self._sent.result())
+
+    def add_done_callback(self, fn: Callable[[Any], object], /) -> None:
+        self._sent.add_done_callback(fn)
+
+    def __await__(self) -> Generator[Any, None, RecordMetadata]:
+        return _metadata((yield from self._sent.__await__()))
+
+
+def _metadata(r: KafkaRecordMetadata) -> RecordMetadata:
+    """Seconds, as the SDK has them; a broker that gave no timestamp gives 0.0."""
+    stamp = r.timestamp / 1000 if r.timestamp is not None and r.timestamp >= 0 else 0.0
+    return RecordMetadata(r.topic, r.partition, r.offset, stamp, r.timestamp_type)
