@@ -104,25 +104,30 @@ async def sdk_consume(app: App, topic: str, n: int) -> tuple[float, float]:
     return (n - 1) / (time.perf_counter() - first), first - started
 
 
-async def on_broker(broker: Broker, n: int) -> None:
+async def on_broker(broker: Broker, n: int, rounds: int) -> None:
     servers = broker.url.removeprefix("kafka://")
 
     def app(id: str) -> App:
         return App(id, broker=KafkaTransport(broker.url, **broker.settings))
 
-    raw_topic, sdk_topic = f"raw-{uuid.uuid4().hex[:8]}", f"sdk-{uuid.uuid4().hex[:8]}"
-    async with app("setup") as setup:
-        for name in (raw_topic, sdk_topic):
-            await setup.topic(name, internal=True, partitions=4).declare()
-    raw_out = await raw_produce(servers, raw_topic, n)
-    producer_app = app("producer")
-    try:
-        sdk_out = await sdk_produce(producer_app, sdk_topic, n)
-    finally:
-        await producer_app.stop()
-    raw_in = await raw_consume(broker, raw_topic, n)
-    sdk_in, first = await sdk_consume(app(f"reader-{uuid.uuid4().hex[:8]}"), sdk_topic, n)
-    print(f"{broker.name} ({broker.url}), {n} messages of {len(msgspec.json.encode(order(1)))} B:")
+    raw_out = sdk_out = raw_in = sdk_in = 0.0
+    first = float("inf")
+    for _ in range(rounds):  # interleaved, best of each: a shared machine's noise drops out
+        raw_topic, sdk_topic = f"raw-{uuid.uuid4().hex[:8]}", f"sdk-{uuid.uuid4().hex[:8]}"
+        async with app("setup") as setup:
+            for name in (raw_topic, sdk_topic):
+                await setup.topic(name, internal=True, partitions=4).declare()
+        raw_out = max(raw_out, await raw_produce(servers, raw_topic, n))
+        producer_app = app("producer")
+        try:
+            sdk_out = max(sdk_out, await sdk_produce(producer_app, sdk_topic, n))
+        finally:
+            await producer_app.stop()
+        raw_in = max(raw_in, await raw_consume(broker, raw_topic, n))
+        rate, started = await sdk_consume(app(f"reader-{uuid.uuid4().hex[:8]}"), sdk_topic, n)
+        sdk_in, first = max(sdk_in, rate), min(first, started)
+    size = len(msgspec.json.encode(order(1)))
+    print(f"{broker.name} ({broker.url}), {n} messages of {size} B, best of {rounds}:")
     print(
         f"  produce  raw aiokafka {raw_out:>9,.0f}/s   Topic.send {sdk_out:>9,.0f}/s   "
         f"{sdk_out / raw_out:4.2f} x raw"
@@ -137,18 +142,23 @@ async def on_broker(broker: Broker, n: int) -> None:
     )
 
 
-async def on_memory(n: int) -> None:
-    url = f"memory://bench-{uuid.uuid4().hex}"
-    producer_app = App("producer", broker=url)
-    sent = await sdk_produce(producer_app, "orders", n)
-    await producer_app.stop()
-    start = time.perf_counter()
-    received, first = await sdk_consume(App("reader", broker=url), "orders", n)
-    total = time.perf_counter() - start
-    print(f"memory://, {n} messages:")
+async def on_memory(n: int, rounds: int) -> None:
+    sent = received = end_to_end = 0.0
+    first = float("inf")
+    for _ in range(rounds):
+        url = f"memory://bench-{uuid.uuid4().hex}"
+        producer_app = App("producer", broker=url)
+        sending = await sdk_produce(producer_app, "orders", n)
+        await producer_app.stop()
+        start = time.perf_counter()
+        receiving, started = await sdk_consume(App("reader", broker=url), "orders", n)
+        total = time.perf_counter() - start
+        sent, received, first = max(sent, sending), max(received, receiving), min(first, started)
+        end_to_end = max(end_to_end, 2 * n / (n / sending + total))
+    print(f"memory://, {n} messages, best of {rounds}:")
     print(
         f"  Topic.send {sent:>9,.0f}/s   async for {received:>9,.0f}/s   "
-        f"end to end {2 * n / (n / sent + total):>9,.0f} events/s"
+        f"end to end {end_to_end:>9,.0f} events/s"
     )
     print(f"  app start to first event: {first * 1000:.1f} ms")
 
@@ -168,11 +178,12 @@ def started(name: str) -> Iterator[Broker]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--broker", default="tansu", help="tansu, kafka or kafka://host:port")
-    parser.add_argument("--n", type=int, default=50_000)
+    parser.add_argument("--n", type=int, default=30_000)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    asyncio.run(on_memory(args.n))
+    asyncio.run(on_memory(args.n, args.rounds))
     with started(args.broker) as broker:
-        asyncio.run(on_broker(broker, args.n))
+        asyncio.run(on_broker(broker, args.n, args.rounds))
 
 
 if __name__ == "__main__":

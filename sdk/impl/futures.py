@@ -81,7 +81,10 @@ class FutureMessage(msgspec.Struct, Generic[KT, VT], eq=False):
 
     def __await__(self) -> Generator[Any, None, RecordMetadata]:
         ack = self._ack
-        if ack is not None and not ack.done():  # shielded: cancelling one awaiter spares it
+        if ack is not None:
+            if ack.done():
+                return ack.result()
+            # shielded: cancelling one awaiting task leaves the message to the others
             return (yield from asyncio.shield(_wait(ack)).__await__())
         if not self.done():
             waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()

@@ -12,8 +12,8 @@ import asyncio
 import itertools
 import re
 import time
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Final
+from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
+from typing import Any, Final
 
 from sdk.impl.messages import Message, RecordMetadata
 from sdk.impl.partitioning import key_partition
@@ -187,10 +187,8 @@ class MemoryProducer:
         partition: int | None = None,
         timestamp: float | None = None,
         headers: Headers = (),
-    ) -> asyncio.Future[RecordMetadataT]:
-        ack: asyncio.Future[RecordMetadataT] = asyncio.get_running_loop().create_future()
-        ack.set_result(self.broker.append(topic, key, value, partition, timestamp, headers))
-        return ack
+    ) -> Acked:
+        return Acked(self.broker.append(topic, key, value, partition, timestamp, headers))
 
     async def flush(self) -> None:
         """Nothing is buffered."""
@@ -206,6 +204,28 @@ class MemoryProducer:
     def key_partition(self, topic: str, key: bytes) -> int | None:
         log = self.broker.logs.get(topic)
         return None if log is None else key_partition(key, len(log))
+
+
+class Acked:
+    """Implements ``sdk.types.AckT`` for an append that is acknowledged as it happens."""
+
+    __slots__ = ("_metadata",)
+
+    def __init__(self, metadata: RecordMetadataT) -> None:
+        self._metadata = metadata
+
+    def done(self) -> bool:
+        return True
+
+    def result(self) -> RecordMetadataT:
+        return self._metadata
+
+    def add_done_callback(self, fn: Callable[[Any], object], /) -> None:
+        asyncio.get_running_loop().call_soon(fn, self)
+
+    def __await__(self) -> Generator[Any, None, RecordMetadataT]:
+        return self._metadata
+        yield  # a generator that is done at once
 
 
 class MemoryConsumer:
