@@ -1,0 +1,84 @@
+"""Transports by URL scheme, kafka:// URLs, and credentials kept out of sight."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from sdk import App
+from sdk.impl.partitioning import murmur2
+from sdk.impl.transports import redact, register, transport_for
+from sdk.impl.transports.kafka import KafkaTransport, parse_url
+from sdk.impl.transports.memory import MemoryTransport
+
+
+@pytest.mark.parametrize(
+    ("key", "java"),
+    [  # Kafka's Java client, Utils.murmur2, signed
+        ("21", -973932308),
+        ("foobar", -790332482),
+        ("a-little-bit-long-string", -985981536),
+        ("a-little-bit-longer-string", -1486304829),
+        ("lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8", -58897971),
+        ("abc", 479470107),
+    ],
+)
+def test_murmur2_is_the_java_clients(key: str, java: int) -> None:
+    assert murmur2(key.encode()) == java & 0xFFFFFFFF
+
+
+def test_schemes_select_transports() -> None:
+    assert isinstance(transport_for("memory://"), MemoryTransport)
+    assert isinstance(transport_for("kafka://127.0.0.1:9092"), KafkaTransport)
+    with pytest.raises(ValueError, match=r"no transport for 'nats://\*\*\*@host:1'.*kafka://"):
+        transport_for("nats://user:secret@host:1")
+
+
+def test_register_and_entry_points_add_schemes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    register("mem2", MemoryTransport)
+    assert isinstance(transport_for("mem2://x"), MemoryTransport)
+    (tmp_path / "thirdparty.py").write_text(
+        "from sdk.impl.transports.memory import MemoryTransport\n"
+        "def open_url(url):\n    return MemoryTransport('memory://' + url.split('://')[1])\n"
+    )
+    info = tmp_path / "thirdparty-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: thirdparty\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[sdk.transports]\nthird = thirdparty:open_url\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert transport_for("third://shop").url == "memory://shop"
+    monkeypatch.delitem(sys.modules, "thirdparty")
+
+
+def test_kafka_urls_carry_hosts_settings_and_credentials() -> None:
+    servers, settings = parse_url(
+        "kafka://user%40corp:p%3Ass@h1:9092,h2:9093?acks=all&linger_ms=5&compression_type=lz4"
+    )
+    assert servers == ["h1:9092", "h2:9093"]
+    assert settings == {
+        "acks": "all",
+        "linger_ms": 5,
+        "compression_type": "lz4",
+        "sasl_plain_username": "user@corp",
+        "sasl_plain_password": "p:ss",
+    }
+    assert parse_url("kafka://h:1?acks=1")[1] == {"acks": 1}
+    with pytest.raises(ValueError, match="unknown kafka:// setting 'lingerms'"):
+        parse_url("kafka://h:1?lingerms=5")
+
+
+def test_credentials_never_show() -> None:
+    url = "kafka://alice:hunter2@broker:9092?sasl_mechanism=PLAIN"
+    transport = KafkaTransport(url)
+    app = App("shop", broker=transport)
+    for text in (repr(transport), transport.url, repr(app), redact(url)):
+        assert "hunter2" not in text
+        assert "alice" not in text
+    assert redact(url) == "kafka://***@broker:9092?sasl_mechanism=PLAIN"
+    with pytest.raises(ValueError, match="names at least one host") as caught:
+        parse_url("kafka://alice:hunter2@")
+    assert "hunter2" not in str(caught.value)
