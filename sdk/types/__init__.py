@@ -9,7 +9,15 @@ from .codecs import CodecArg, CodecT, TypedCodecT
 from .events import EventT
 from .schemas import SchemaT
 from .topics import DecodeErrorPolicy, TopicT
-from .transports import AckT, Capability, ConsumerT, PartitionsCallback, ProducerT, TransportT
+from .transports import (
+    EVERY_CAPABILITY,
+    AckT,
+    Capability,
+    ConsumerT,
+    PartitionsCallback,
+    ProducerT,
+    TransportT,
+)
 from .tuples import (
     CREATE_TIME,
     LOG_APPEND_TIME,
@@ -25,6 +33,7 @@ from .tuples import (
 
 __all__ = [
     "CREATE_TIME",
+    "EVERY_CAPABILITY",
     "LOG_APPEND_TIME",
     "TP",
     "AckT",

@@ -7,7 +7,7 @@ Topics do the encoding, decoding and bookkeeping above it. Timestamps are second
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Generator, Iterable, Mapping, Sequence
-from typing import Any, Literal, Protocol
+from typing import Any, Final, Literal, Protocol, get_args
 
 from .tuples import TP, Headers, Message, RecordMetadata
 
@@ -22,6 +22,8 @@ Capability = Literal[
     "tombstones",
 ]
 """What a transport may declare it supports; the conformance kit tests exactly these."""
+
+EVERY_CAPABILITY: Final[frozenset[Capability]] = frozenset(get_args(Capability))
 
 PartitionsCallback = Callable[[frozenset[TP]], Awaitable[None]]
 

@@ -23,21 +23,10 @@ from typing_extensions import TypedDict, Unpack
 from sdk.impl.messages import Message, RecordMetadata
 from sdk.impl.partitioning import key_partition
 from sdk.impl.transports import redact
-from sdk.types.transports import Capability, PartitionsCallback
+from sdk.types.transports import EVERY_CAPABILITY, Capability, PartitionsCallback
 from sdk.types.tuples import TP, Headers
 
-CAPABILITIES: Final[frozenset[Capability]] = frozenset(
-    {
-        "partitions",
-        "consumer_groups",
-        "headers",
-        "timestamps",
-        "patterns",
-        "topic_creation",
-        "durable_commits",
-        "tombstones",
-    }
-)
+CAPABILITIES: Final = EVERY_CAPABILITY
 _TOPIC_ALREADY_EXISTS: Final = 36
 CREATE_TIMEOUT: Final = 10.0
 """Seconds a created topic may take to appear in the metadata."""

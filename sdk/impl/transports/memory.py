@@ -17,22 +17,11 @@ from typing import Any, Final
 
 from sdk.impl.messages import Message, RecordMetadata
 from sdk.impl.partitioning import key_partition
-from sdk.types.transports import Capability, PartitionsCallback
+from sdk.types.transports import EVERY_CAPABILITY, Capability, PartitionsCallback
 from sdk.types.tuples import CREATE_TIME, TP, Headers
 from sdk.types.tuples import RecordMetadata as RecordMetadataT
 
-CAPABILITIES: Final[frozenset[Capability]] = frozenset(
-    {
-        "partitions",
-        "consumer_groups",
-        "headers",
-        "timestamps",
-        "patterns",
-        "topic_creation",
-        "durable_commits",
-        "tombstones",
-    }
-)
+CAPABILITIES: Final = EVERY_CAPABILITY
 DEFAULT_PARTITIONS: Final = 1
 """Partitions of a topic made by producing to it (Kafka's ``num.partitions`` default)."""
 MAX_RECORDS: Final = 500
