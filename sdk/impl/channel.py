@@ -495,8 +495,7 @@ class _Hub(Generic[KT, VT]):
                 publish, fut = self._soon.popleft()
                 try:
                     await publish(fut)
-                except Exception:
-                    # the message was delivered; only its callback failed, and nobody awaits it
+                except Exception:  # delivered; only its callback failed: logged, none awaits it
                     logger.exception("callback of %r (sent with send_soon) raised", fut)
         except asyncio.CancelledError:  # the loop is closing: fail what is left, hang nothing
             while self._soon:
