@@ -1,4 +1,5 @@
-"""The conformance kit: public hypothesis strategies (more of the kit comes with the SPI).
+"""The conformance kit: hypothesis strategies and contract mixins to run against your code.
 
-Needs the ``testing`` extra (hypothesis).
+``strategies`` generates what flows through channels; ``contracts`` holds the mixins
+(``CodecContract`` so far). Needs the ``testing`` extra (hypothesis, pytest).
 """

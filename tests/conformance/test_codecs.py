@@ -1,0 +1,37 @@
+"""Every codec we register passes the codec contract."""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+from sdk.codecs import get_codec
+from sdk.testing.contracts import CodecContract
+from sdk.testing.strategies import json_values, msgpack_values
+
+
+class TestRaw(CodecContract):
+    codec = get_codec("raw")
+    values = st.binary()
+
+
+class TestBinary(CodecContract):
+    codec = get_codec("binary")
+    values = st.binary()
+
+
+class TestJson(CodecContract):
+    codec = get_codec("json")
+    values = json_values()
+    structs = True
+
+
+class TestMsgPack(CodecContract):
+    codec = get_codec("msgpack")
+    values = msgpack_values()
+    structs = True
+
+
+class TestJsonBinary(CodecContract):
+    codec = get_codec("json|binary")
+    values = json_values()
+    structs = True
