@@ -6,17 +6,18 @@ clause it broke and the input that broke it, as ``ContractError("CodecContract.r
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import types
 from collections.abc import Callable
-from typing import ClassVar, cast
+from typing import Any, ClassVar, cast
 
 from hypothesis import given
 from hypothesis import strategies as st
 from typing_extensions import ParamSpec
 
 from sdk.errors import DecodeError
-from sdk.types import CodecT, TypedCodecT
+from sdk.types import ChannelT, CodecT, TypedCodecT
 
 from .strategies import Sample, samples
 
@@ -97,6 +98,138 @@ def _typed_structs_round_trip(self: CodecContract, data: st.DataObject) -> None:
         raise ContractError(
             "CodecContract.typed_structs_round_trip", f"{sample!r} came back as {back!r}"
         )
+
+
+class ChannelContract:
+    """What every channel promises (``sdk.types.ChannelT``), for values that are ints.
+
+    Set ``make``: a callable taking ``maxsize`` (an int, or None for no bound) and returning a
+    new, empty ``ChannelT[Any, int]``. Each clause runs its examples on fresh event loops.
+    """
+
+    make: ClassVar[Callable[[int | None], ChannelT[Any, int]]]
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        values = st.lists(st.integers(), max_size=20)
+        clauses = {
+            "test_fan_out_in_order": given(
+                values=values, subscribers=st.integers(min_value=1, max_value=3)
+            )(_fresh(_fan_out_in_order)),
+            "test_buffered_before_the_first_subscriber": given(values=values)(
+                _fresh(_buffered_before_the_first_subscriber)
+            ),
+            "test_maxsize_blocks_and_never_drops": given(
+                maxsize=st.integers(min_value=1, max_value=5),
+                extra=st.integers(min_value=1, max_value=10),
+            )(_fresh(_maxsize_blocks_and_never_drops)),
+            "test_send_resolves_once_with_metadata": given(values=values)(
+                _fresh(_send_resolves_once_with_metadata)
+            ),
+        }
+        for name, clause in clauses.items():
+            setattr(cls, name, clause)
+
+
+def _fan_out_in_order(self: ChannelContract, values: list[int], subscribers: int) -> None:
+    """Every subscriber receives every event put after it subscribed, in order."""
+
+    async def run() -> None:
+        channel = type(self).make(None)
+        readers = [channel.clone(is_iterator=True) for _ in range(subscribers)]
+        for value in values:
+            await channel.put(value)
+        for index, reader in enumerate(readers):
+            got = [(await reader.get(timeout=_WAIT)).value for _ in values]
+            if got != values:
+                raise ContractError(
+                    "ChannelContract.fan_out_in_order",
+                    f"subscriber {index} of {subscribers} got {got} for {values}",
+                )
+
+    asyncio.run(run())
+
+
+def _buffered_before_the_first_subscriber(self: ChannelContract, values: list[int]) -> None:
+    """Events put while nobody listens wait for the first subscriber: none is dropped."""
+
+    async def run() -> None:
+        channel = type(self).make(None)
+        for value in values:
+            await channel.put(value)
+        reader = channel.clone(is_iterator=True)
+        got = [(await reader.get(timeout=_WAIT)).value for _ in values]
+        if got != values:
+            raise ContractError(
+                "ChannelContract.buffered_before_the_first_subscriber",
+                f"the first subscriber got {got} for {values} put before it came",
+            )
+
+    asyncio.run(run())
+
+
+def _maxsize_blocks_and_never_drops(self: ChannelContract, maxsize: int, extra: int) -> None:
+    """A full subscriber makes the sender wait; once it reads, it gets everything, in order."""
+
+    async def run() -> None:
+        channel = type(self).make(maxsize)
+        reader = channel.clone(is_iterator=True)
+        total = maxsize + extra
+        sent: list[int] = []
+
+        async def produce() -> None:
+            for value in range(total):
+                await channel.put(value)
+                sent.append(value)
+
+        producer = asyncio.ensure_future(produce())
+        for _ in range(20):
+            await asyncio.sleep(0)
+        if len(sent) > maxsize:
+            producer.cancel()
+            raise ContractError(
+                "ChannelContract.maxsize_blocks",
+                f"{len(sent)} puts returned with maxsize={maxsize} and nobody reading",
+            )
+        got = [(await reader.get(timeout=_WAIT)).value for _ in range(total)]
+        await producer
+        if got != list(range(total)):
+            raise ContractError(
+                "ChannelContract.never_drops",
+                f"read {got} after putting 0..{total - 1} with maxsize={maxsize}",
+            )
+
+    asyncio.run(run())
+
+
+def _send_resolves_once_with_metadata(self: ChannelContract, values: list[int]) -> None:
+    """``send`` gives a future that resolves to metadata, offsets rising, exactly once."""
+
+    async def run() -> None:
+        channel = type(self).make(None)
+        reader = channel.clone(is_iterator=True)
+        offsets: list[int] = []
+        for value in values:
+            fut = await channel.send(value=value)
+            metadata = await fut
+            if not fut.done() or fut.result() is not metadata:
+                raise ContractError(
+                    "ChannelContract.send_resolves_once", f"{fut!r} changed after resolving"
+                )
+            offsets.append(metadata.offset)
+        if offsets != sorted(offsets) or len(set(offsets)) != len(offsets):
+            raise ContractError(
+                "ChannelContract.send_resolves_once", f"offsets {offsets} do not rise"
+            )
+        got = [(await reader.get(timeout=_WAIT)).value for _ in values]
+        if got != values:
+            raise ContractError("ChannelContract.send_delivers", f"got {got} for {values}")
+
+    asyncio.run(run())
+
+
+_WAIT = 5.0
+"""Seconds a clause waits for an event that should be there already."""
 
 
 def _untrusted(dumps: Callable[[object], object], value: object) -> object:
