@@ -34,9 +34,6 @@ class Buffer(Generic[T]):
         self.getters: deque[asyncio.Future[None]] = deque()
         self._room_waiters: list[asyncio.Future[None]] = []
 
-    def __len__(self) -> int:
-        return len(self.items)
-
     def empty(self) -> bool:
         return not self.items
 

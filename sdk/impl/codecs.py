@@ -92,16 +92,17 @@ class _Msgspec(Codec):
     def __init__(self) -> None:
         self._decoders: dict[object, Callable[[bytes], Any]] = {}
         self._lock = threading.Lock()
+        self._untyped = self._new_decoder(Any)
 
     @abstractmethod
     def _new_decoder(self, type_: object) -> Callable[[bytes], Any]: ...
 
     def loads(self, data: bytes) -> object:
-        return self._decode(self._untyped, data, None)
-
-    @property
-    def _untyped(self) -> Callable[[bytes], Any]:
-        return self._typed(Any)
+        try:
+            result: object = self._untyped(data)
+        except _DECODE_FAILURES as exc:
+            raise DecodeError(str(exc), codec=self.name) from exc
+        return result
 
     def decoder(self, type_: type[T]) -> Callable[[bytes], T]:
         decode = self._typed(type_)
@@ -134,13 +135,6 @@ class _Msgspec(Codec):
                     ) from exc
                 self._decoders[type_] = decode
             return decode
-
-    def _decode(self, decode: Callable[[bytes], Any], data: bytes, type_: object) -> object:
-        try:
-            result: object = decode(data)
-        except _DECODE_FAILURES as exc:
-            raise DecodeError(str(exc), codec=self.name, type_=type_) from exc
-        return result
 
     def _refuse(self, exc: Exception, obj: object) -> EncodeError:
         return EncodeError(str(exc), codec=self.name, type_=type(obj))

@@ -167,8 +167,9 @@ class Conductor:
                     delivery = self._offsets.fetched(tp, message.offset)
                     delivery.hold()  # until every reader has made its events
                     for topic in readers:
-                        if not topic.offer_fetched(message, delivery):
-                            await topic.deliver_fetched(message, delivery)
+                        waiting = topic.deliver_fetched(message, delivery)
+                        if waiting is not None:
+                            await waiting
                     delivery.release()
             self._commit_in_background(consumer)
 

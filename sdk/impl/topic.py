@@ -326,26 +326,22 @@ class Topic(Channel[KT, VT]):
             self._last = event
         return event
 
-    def offer_fetched(self, message: MessageT, delivery: Delivery) -> bool:
-        """Decode a fetched message and give each subscriber an event of its own, now if
-        every one has room; False if not, or if it did not decode: ``deliver_fetched`` then."""
-        try:
-            key = self.schema.loads_key(message.key)
-            value = self.schema.loads_value(message.value)
-        except DecodeError:
-            return False
-        return self._hub.offer_each(partial(_event, key, value, message, delivery))
+    def deliver_fetched(
+        self, message: MessageT, delivery: Delivery
+    ) -> Coroutine[Any, Any, None] | None:
+        """Decode a fetched message, once, and give each subscriber an event of its own.
 
-    async def deliver_fetched(self, message: MessageT, delivery: Delivery) -> None:
-        """``offer_fetched``, waiting for room; a message that does not decode meets the policy."""
+        Done now if every subscriber has room (None); else what to await: waiting for room, or
+        the decode-error policy for a message that does not decode.
+        """
         try:
             key = self.schema.loads_key(message.key)
             value = self.schema.loads_value(message.value)
         except DecodeError as exc:
             exc.locate(message.topic, message.partition, message.offset)
-            await self._undecodable(message, exc)
-            return
-        await self._hub.deliver_each(partial(_event, key, value, message, delivery))
+            return self._undecodable(message, exc)
+        make = partial(_event, key, value, message, delivery)
+        return None if self._hub.offer_each(make) else self._hub.deliver_each(make)
 
     async def _undecodable(self, message: MessageT, error: DecodeError) -> None:
         policy = self._on_decode_error
