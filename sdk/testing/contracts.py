@@ -23,12 +23,15 @@ from sdk.types import Capability, ChannelT, CodecT, TransportT, TypedCodecT
 
 from .clauses import CLAUSES, Clause
 from .errors import ContractError, Undeclared
+from .machine import STATE_MACHINE
 from .profiles import Profile
 from .strategies import Sample, samples
 
 __all__ = ["ChannelContract", "CodecContract", "ContractError", "TransportContract"]
 
 P = ParamSpec("P")
+
+TRANSPORT_CLAUSES: tuple[Clause, ...] = (*CLAUSES, STATE_MACHINE)
 
 
 class CodecContract:
@@ -241,7 +244,7 @@ class TransportContract:
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
-        for clause in CLAUSES:
+        for clause in TRANSPORT_CLAUSES:
             setattr(cls, f"test_{clause.name.partition('.')[2]}", _transport_test(clause))
 
 

@@ -1,29 +1,34 @@
 """How hard the kit tries: ``quick`` for every test run, ``long`` for nightly-style runs.
 
 A clause that starts consumers costs a broker round trip or a group join per example, so it
-runs fewer examples than one that only produces. Deadlines are off (brokers are slow now and
-then) and under ``CI=true`` examples are derandomized, so a CI failure reproduces.
+runs fewer examples than one that only produces. Failures are reported as found (their input
+is in the message); only the long profile shrinks, and only clauses that do not consume.
+Deadlines are off (brokers are slow now and then) and under ``CI=true`` examples are
+derandomized, so a CI failure reproduces. Imports hypothesis only when settings are made, so
+the pytest plugin loads where the ``testing`` extra is not installed.
 """
 
 from __future__ import annotations
 
 import os
-from typing import Final, Literal
+from typing import TYPE_CHECKING, Final, Literal
 
-from hypothesis import HealthCheck, Phase, settings
+if TYPE_CHECKING:
+    from hypothesis import settings
 
 Profile = Literal["quick", "long"]
 PROFILES: Final[dict[Profile, tuple[int, int, int]]] = {
-    "quick": (20, 4, 3),
+    "quick": (20, 3, 5),
     "long": (300, 40, 30),
 }
 """Per profile: examples of a producing clause, of a consuming one, and state machine runs."""
-_NO_SHRINKING: Final = (Phase.explicit, Phase.reuse, Phase.generate)
-"""An example that starts consumers can take seconds on a broker: report the first failure."""
 
 
 def kit_settings(profile: Profile, *, consuming: bool, machine: bool = False) -> settings:
+    from hypothesis import HealthCheck, Phase, settings
+
     light, heavy, runs = PROFILES[profile]
+    shrinks = profile == "long" and not (consuming or machine)
     return settings(
         max_examples=runs if machine else heavy if consuming else light,
         stateful_step_count=12,
@@ -31,5 +36,5 @@ def kit_settings(profile: Profile, *, consuming: bool, machine: bool = False) ->
         derandomize=os.environ.get("CI") == "true",
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
         report_multiple_bugs=False,
-        phases=_NO_SHRINKING if consuming or machine else tuple(Phase),
+        phases=tuple(Phase) if shrinks else (Phase.explicit, Phase.reuse, Phase.generate),
     )

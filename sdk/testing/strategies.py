@@ -106,13 +106,19 @@ def timestamps() -> st.SearchStrategy[float]:
     )
 
 
-def records(declared: frozenset[Capability], partitions: int = 1) -> st.SearchStrategy[Record]:
+def records(
+    declared: frozenset[Capability],
+    partitions: int = 1,
+    keys: st.SearchStrategy[bytes] | None = None,
+) -> st.SearchStrategy[Record]:
     """Records for a topic of ``partitions``, using only the ``declared`` capabilities.
 
-    Keys are few, so batches repeat them. A tombstone has a key: without one it deletes
-    nothing, and Kafka clients refuse it. A record names a partition only if there are several.
+    Keys are few (or ``keys``), so batches repeat them. A tombstone has a key: without one it
+    deletes nothing, and Kafka clients refuse it. A record names a partition only if there are
+    several.
     """
-    keys = st.sampled_from([b"", b"a", b"order-1", "\u00fcn\u00ef".encode()]) | st.binary()
+    if keys is None:
+        keys = st.sampled_from([b"", b"a", b"order-1", "\u00fcn\u00ef".encode()]) | st.binary()
     values = st.binary(max_size=64)
     pairs = st.tuples(st.none() | keys, values)
     if "tombstones" in declared:

@@ -13,13 +13,20 @@ from sdk.types import TransportT
 from tests.conftest import BROKERS, pick_broker
 
 
-@pytest.fixture(scope="module", params=BROKERS)
-def transport(request: pytest.FixtureRequest) -> TransportT:
-    broker = pick_broker(request, request.param)
-    if broker.url.startswith("memory://"):
+class TestMemory(TransportContract):
+    """memory:// is fast: it gets the long profile in every run."""
+
+    profile = "long"
+
+    @pytest.fixture
+    def transport(self) -> TransportT:
         return transport_for(f"memory://kit-{uuid.uuid4().hex}")
-    return KafkaTransport(broker.url, **broker.settings)
 
 
-class TestShippedTransports(TransportContract):
-    pass
+class TestKafka(TransportContract):
+    """kafka:// on Tansu, on Apache Kafka, and on an external cluster if one is named."""
+
+    @pytest.fixture(params=[name for name in BROKERS if name != "memory"])
+    def transport(self, request: pytest.FixtureRequest) -> TransportT:
+        broker = pick_broker(request, request.param)
+        return KafkaTransport(broker.url, **broker.settings)

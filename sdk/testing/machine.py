@@ -1,0 +1,322 @@
+"""Random sequences of sends, reads, commits and restarts, checked against a reference model.
+
+Hypothesis drives the machine synchronously; each machine owns an event loop and runs every
+step on it to completion. The model knows only what the transport acknowledged and what the
+test did, and from that says what every read must be: in order, from where the group
+committed, the same bytes that were acknowledged there, each key in one partition.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, TypeVar
+
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
+
+from sdk.impl.timeouts import within
+from sdk.types import TP, AckT, Capability, ConsumerT, Message, ProducerT, TransportT
+
+from .clauses import PARTITIONS, Clause
+from .errors import ContractError
+from .profiles import Profile, kit_settings
+from .sessions import POLL, WAIT, fresh_name
+from .strategies import Record, records
+
+T = TypeVar("T")
+MACHINE = "TransportContract.state_machine"
+MAX_MEMBERS = 2
+MAX_RESTARTS = 2
+KEYS = st.sampled_from([b"", b"k1", b"k2"])
+"""Three keys: a short run sends one of them twice, where a moved key would show."""
+
+
+@dataclass
+class Model:
+    """The reference: where each acknowledged record landed, and each group's commits."""
+
+    landed: dict[tuple[TP, int], Record] = field(default_factory=dict[tuple[TP, int], Record])
+    ends: dict[TP, int] = field(default_factory=dict[TP, int])
+    key_partitions: dict[bytes, int] = field(default_factory=dict[bytes, int])
+    committed: dict[str, dict[TP, int]] = field(default_factory=dict[str, dict[TP, int]])
+
+    def acknowledged(self, record: Record, tp: TP, offset: int) -> None:
+        if (tp, offset) in self.landed:
+            raise ContractError(
+                "TransportContract.acks_resolve_once",
+                f"{record!r} and {self.landed[tp, offset]!r} both landed at {tp} offset {offset}",
+            )
+        if record.partition is not None and tp.partition != record.partition:
+            raise ContractError(
+                "TransportContract.same_key_same_partition",
+                f"{record!r} was sent to partition {record.partition}, landed in {tp}",
+            )
+        if record.key is not None and record.partition is None:
+            first = self.key_partitions.setdefault(record.key, tp.partition)
+            if first != tp.partition:
+                raise ContractError(
+                    "TransportContract.same_key_same_partition",
+                    f"key {record.key!r} landed in partition {first}, then in {tp.partition}",
+                )
+        self.landed[tp, offset] = record
+        self.ends[tp] = max(self.ends.get(tp, 0), offset + 1)
+
+
+@dataclass
+class Member:
+    """One consumer of its own group, and the next offset it must read in each partition."""
+
+    group: str
+    consumer: ConsumerT
+    position: dict[TP, int]
+
+
+class TransportMachine(RuleBasedStateMachine):
+    """Subclassed per run with the transport and what it declares (hypothesis wants a class)."""
+
+    transport: ClassVar[TransportT]
+    declared: ClassVar[frozenset[Capability]]
+
+    def __init__(self) -> None:
+        super().__init__()
+        declared = self.declared
+        self.partitions = PARTITIONS if "partitions" in declared else 1
+        self.topic = fresh_name("machine")
+        self.model = Model()
+        self.members: list[Member] = []
+        self.pending: list[tuple[Record, AckT, list[int]]] = []
+        self.answered: list[tuple[Record, list[int]]] = []
+        self.restarts = 0
+        self.failed = False
+        self.loop = asyncio.new_event_loop()
+        self.producer = self._do(self._open())
+
+    async def _open(self) -> ProducerT:
+        """A started producer (clients want a running loop to be made on) and the topic."""
+        producer = self.transport.create_producer()
+        await producer.start()
+        await producer.create_topic(self.topic, partitions=self.partitions, replicas=1, config={})
+        return producer
+
+    def _do(self, coro: Coroutine[Any, Any, T]) -> T:
+        try:
+            return self.loop.run_until_complete(within(4 * WAIT, coro))
+        except BaseException:
+            self.failed = True  # teardown then only cleans up, so the first failure is reported
+            raise
+
+    def _record(self, data: st.DataObject) -> Record:
+        return data.draw(records(self.declared, self.partitions, KEYS), "record")
+
+    @rule(data=st.data())
+    def send(self, data: st.DataObject) -> None:
+        """Send and wait for the broker's answer."""
+        self._do(self._send(self._record(data)))
+        self._do(self._settle())
+
+    @rule(data=st.data())
+    def send_soon(self, data: st.DataObject) -> None:
+        """Send and move on: the answer is looked at later."""
+        self._do(self._send(self._record(data)))
+
+    async def _send(self, record: Record) -> None:
+        ack = await self.producer.send(
+            self.topic,
+            record.key,
+            record.value,
+            partition=record.partition,
+            timestamp=record.timestamp,
+            headers=record.headers,
+        )
+        calls = [0]
+        ack.add_done_callback(lambda _: calls.__setitem__(0, calls[0] + 1))
+        self.pending.append((record, ack, calls))
+
+    @rule()
+    def flush(self) -> None:
+        """Flush: every send so far has answered, exactly once."""
+        self._do(self.producer.flush())
+        self._do(self._settle())
+        if self.pending:
+            record, ack, calls = self.pending[0]
+            raise ContractError(
+                "TransportContract.acks_resolve_once",
+                f"{len(self.pending)} sends have not answered after flush(): the first, "
+                f"{record!r}, is done={ack.done()} and called back {calls[0]} times",
+            )
+
+    async def _settle(self) -> None:
+        """Every answer that is in and has called back goes into the model; each at most once."""
+        for _ in range(5):  # a callback is scheduled when its send is done, not run in place
+            await asyncio.sleep(0)
+        while self.pending and self.pending[0][1].done() and self.pending[0][2][0]:
+            record, ack, calls = self.pending.pop(0)
+            self.answered.append((record, calls))
+            metadata = ack.result()
+            self.model.acknowledged(record, metadata.topic_partition, metadata.offset)
+
+    @initialize()
+    def first_group(self) -> None:
+        self.subscribe()
+
+    @precondition(lambda self: len(self.members) < MAX_MEMBERS)
+    @rule()
+    def subscribe(self) -> None:
+        """A new group: it must read everything, from the start."""
+        self.members.append(self._do(self._join(fresh_name("group"))))
+
+    async def _join(self, group: str) -> Member:
+        consumer = self.transport.create_consumer(group)
+        await consumer.start()
+        consumer.subscribe([self.topic])
+        return Member(group, consumer, dict(self.model.committed.get(group, {})))
+
+    @precondition(lambda self: bool(self.members))
+    @rule(data=st.data(), count=st.integers(min_value=0, max_value=6))
+    def consume(self, data: st.DataObject, count: int) -> None:
+        member = data.draw(st.sampled_from(self.members), "member")
+        self.flush()
+        self._do(self._consume(member, count))
+
+    async def _consume(self, member: Member, count: int) -> None:
+        """Read ``count`` more, as far as there are: all checked on arrival."""
+        behind = sum(end - member.position.get(tp, 0) for tp, end in self.model.ends.items())
+        wanted = min(count, behind)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + WAIT
+        got = 0
+        while True:
+            for tp, messages in (await member.consumer.getmany(timeout=POLL)).items():
+                offsets = [message.offset for message in messages]
+                if offsets != sorted(offsets):
+                    raise ContractError(
+                        "TransportContract.per_partition_order",
+                        f"group {member.group} read offsets {offsets} of {tp} in one batch",
+                    )
+                for message in messages:
+                    self._check(member, message)
+                got += len(messages)
+            if got >= wanted:
+                return
+            if loop.time() > deadline:
+                raise ContractError(
+                    "TransportContract.at_least_once",
+                    f"group {member.group} read {got} of the {wanted} records it was behind "
+                    f"within {WAIT} s (positions {member.position}, ends {self.model.ends})",
+                )
+
+    def _check(self, member: Member, message: Message) -> None:
+        expected = member.position.get(message.tp, 0)
+        record = self.model.landed.get((message.tp, message.offset))
+        if message.offset > expected:
+            raise ContractError(
+                "TransportContract.at_least_once",
+                f"group {member.group} read {message.tp} offset {message.offset}, "
+                f"skipping from {expected}",
+            )
+        if message.offset < expected:
+            raise ContractError(
+                "TransportContract.per_partition_order",
+                f"group {member.group} read {message.tp} offset {message.offset} "
+                f"after reading up to {expected - 1}",
+            )
+        if record is None or (message.key, message.value) != (record.key, record.value):
+            raise ContractError(
+                "TransportContract.round_trip",
+                f"read {message!r} where {record!r} was acknowledged",
+            )
+        if "headers" in self.declared and tuple(message.headers) != record.headers:
+            raise ContractError(
+                "TransportContract.headers_round_trip",
+                f"sent headers {record.headers!r}, read {message.headers!r}",
+            )
+        member.position[message.tp] = expected + 1
+
+    @precondition(lambda self: bool(self.members) and "durable_commits" in self.declared)
+    @rule(data=st.data())
+    def commit(self, data: st.DataObject) -> None:
+        """Commit, per partition it holds, an offset up to where the member has read."""
+        member = data.draw(st.sampled_from(self.members), "member")
+        offsets = {
+            tp: data.draw(
+                st.integers(min_value=0, max_value=member.position.get(tp, 0)), f"commit {tp}"
+            )
+            for tp in sorted(member.consumer.assignment())
+        }
+        if offsets:
+            self._do(member.consumer.commit(offsets))
+            self.model.committed.setdefault(member.group, {}).update(offsets)
+
+    @precondition(
+        lambda self: (
+            bool(self.members)
+            and "durable_commits" in self.declared
+            and self.restarts < MAX_RESTARTS
+        )
+    )
+    @rule(data=st.data())
+    def restart(self, data: st.DataObject) -> None:
+        """Stop a member and start another in its group: it resumes at the commit."""
+        index = data.draw(st.integers(min_value=0, max_value=len(self.members) - 1), "member")
+        self.restarts += 1
+        old = self.members[index]
+        self._do(old.consumer.stop())
+        self.members[index] = self._do(self._join(old.group))
+
+    def teardown(self) -> None:
+        try:
+            if not self.failed:
+                self._drain()
+        finally:
+            for member in self.members:
+                self.loop.run_until_complete(member.consumer.stop())
+            self.loop.run_until_complete(self.producer.stop())
+            self.loop.close()
+
+    def _drain(self) -> None:
+        """Every answer is in, once; every group reads everything there is (fan-out).
+
+        One last record goes to each partition first, so a record lost at the end of one
+        shows as a gap at once, not as a wait.
+        """
+        for partition in range(self.partitions):
+            last = Record(None, b"last", partition=partition if self.partitions > 1 else None)
+            self._do(self._send(last))
+        self.flush()
+        for record, calls in self.answered:
+            if calls[0] != 1:
+                raise ContractError(
+                    "TransportContract.acks_resolve_once",
+                    f"the send of {record!r} called back {calls[0]} times",
+                )
+        total = sum(self.model.ends.values())
+        for member in self.members:
+            self._do(self._consume(member, total))
+
+
+def _run_machine(transport: TransportT, declared: frozenset[Capability], profile: Profile) -> None:
+    machine = type(
+        "TransportMachineRun",
+        (TransportMachine,),
+        {"transport": transport, "declared": declared},
+    )
+    run_state_machine_as_test(
+        machine,
+        settings=kit_settings(profile, consuming=True, machine=True),
+    )
+
+
+STATE_MACHINE = Clause(
+    MACHINE,
+    (),
+    "Random sends, reads, commits and restarts agree with the reference model.",
+    _run_machine,
+)
