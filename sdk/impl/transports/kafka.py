@@ -178,7 +178,11 @@ class KafkaProducer:
         self._partitions: dict[str, int] = {}
 
     async def start(self) -> None:
-        await self._producer.start()
+        try:
+            await self._producer.start()
+        except BaseException:  # a producer that failed to start still holds a client: close it
+            await self._producer.stop()
+            raise
 
     async def stop(self) -> None:
         await self._producer.stop()
@@ -260,7 +264,11 @@ class KafkaConsumer:
         self._listener = listener
 
     async def start(self) -> None:
-        await self._consumer.start()
+        try:
+            await self._consumer.start()
+        except BaseException:  # a consumer that failed to start still holds a client: close it
+            await self._consumer.stop()
+            raise
 
     async def stop(self) -> None:
         await self._consumer.stop()
