@@ -153,11 +153,15 @@ class App:
         """Start the producer, and the consumer of every topic being iterated."""
         if self._conductor is not None:
             return
-        await self.producer()
-        conductor = Conductor(self.transport, self._id)
-        for topic in self._consumed:
-            conductor.add(topic)
-        await conductor.start()
+        try:
+            await self.producer()
+            conductor = Conductor(self.transport, self._id)
+            for topic in self._consumed:
+                conductor.add(topic)
+            await conductor.start()
+        except BaseException:  # no half-started app: `async with` does not stop what failed
+            await self.stop()
+            raise
         self._conductor = conductor
 
     async def stop(self) -> None:
