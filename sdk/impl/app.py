@@ -165,12 +165,14 @@ class App:
         self._conductor = conductor
 
     async def stop(self) -> None:
-        """Stop consuming (committing what is done), wait for callbacks, flush and stop sending."""
+        """Stop consuming (committing what is done), end the iterators, wait for callbacks, flush and stop sending."""
         conductor, self._conductor = self._conductor, None
         started, self._producer_started = self._producer_started, None
         try:
             if conductor is not None:
                 await conductor.stop()
+                for topic in self._consumed:
+                    topic.end()
             if self._tasks:
                 await asyncio.gather(*self._tasks)
         finally:

@@ -310,6 +310,16 @@ class Topic(Channel[KT, VT]):
     def __anext__(self) -> Coroutine[Any, Any, Event[KT, VT]]:
         return self._next()
 
+    def end(self) -> None:
+        """The app stopped consuming: every subscriber's iteration ends now.
+
+        What a subscriber holds is dropped, not read after the stop: none of it was acked, so
+        it was not committed, and the next start reads it again.
+        """
+        for buffer in self._hub.subscribers:
+            buffer.items.clear()
+            buffer.throw(StopAsyncIteration())
+
     async def get(self, *, timeout: float | None = None) -> Event[KT, VT]:
         if self._buffer is None:
             self._app.consume(self)
