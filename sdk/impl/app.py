@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import weakref
 from collections.abc import Coroutine, Mapping
 from types import TracebackType
 from typing import Any
@@ -40,6 +41,7 @@ class App:
         self._conductor: Conductor | None = None
         self._consumed: list[Topic[Any, Any]] = []
         self._tasks: set[asyncio.Task[None]] = set()
+        self._topics: weakref.WeakSet[Topic[Any, Any]] = weakref.WeakSet()
 
     @property
     def id(self) -> str:
@@ -143,6 +145,10 @@ class App:
             if self._conductor is not None:
                 self._conductor.add(topic)
 
+    def adopt(self, topic: Topic[Any, Any]) -> None:
+        """Know ``topic``, made on this app: stopping flushes what it queued with send_soon."""
+        self._topics.add(topic)
+
     def track(self, work: Coroutine[Any, Any, None]) -> None:
         """Run ``work`` (a sent message's coroutine callback) as a task the app waits for."""
         task = asyncio.ensure_future(work)
@@ -165,7 +171,8 @@ class App:
         self._conductor = conductor
 
     async def stop(self) -> None:
-        """Stop consuming (committing what is done), end the iterators, wait for callbacks, flush and stop sending."""
+        """Stop consuming (committing what is done), end the iterators, send what send_soon
+        queued, wait for callbacks, flush and stop sending."""
         conductor, self._conductor = self._conductor, None
         started, self._producer_started = self._producer_started, None
         try:
@@ -173,6 +180,8 @@ class App:
                 await conductor.stop()
                 for topic in self._consumed:
                     topic.end()
+            for made in list(self._topics):
+                await made.flush_soon()
             if self._tasks:
                 await asyncio.gather(*self._tasks)
         finally:

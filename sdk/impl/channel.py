@@ -489,6 +489,11 @@ class _Hub(Generic[KT, VT]):
         if self._soon_task is None:
             self._soon_task = loop.create_task(self._drain_soon())
 
+    async def drained(self) -> None:
+        """Return once every message queued by ``send_soon`` was published (or failed)."""
+        while self._soon_task is not None:
+            await asyncio.wait({self._soon_task})
+
     async def _drain_soon(self) -> None:
         try:
             while self._soon:

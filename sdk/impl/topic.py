@@ -110,6 +110,7 @@ class Topic(Channel[KT, VT]):
         self._on_decode_error = on_decode_error
         self._declared: asyncio.Future[None] | None = None
         self._last: TopicEvent[KT, VT] | None = None
+        app.adopt(self)
 
     # -- what it is --------------------------------------------------------------------------
 
@@ -309,6 +310,10 @@ class Topic(Channel[KT, VT]):
 
     def __anext__(self) -> Coroutine[Any, Any, Event[KT, VT]]:
         return self._next()
+
+    async def flush_soon(self) -> None:
+        """Wait until every message queued by ``send_soon`` was handed to the producer."""
+        await self._hub.drained()
 
     def end(self) -> None:
         """The app stopped consuming: every subscriber's iteration ends now.
