@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
@@ -25,15 +26,25 @@ class Row:
 ROWS: list[Row] = []
 
 
+Record = Callable[[str, str, int, int, int, int, "float | None"], None]
+
+
+def _record(
+    fault: str,
+    broker: str,
+    sent: int,
+    processed: int,
+    duplicated: int,
+    lost: int,
+    recover_s: float | None,
+) -> None:
+    ROWS.append(Row(fault, broker, sent, processed, duplicated, lost, recover_s))
+
+
 @pytest.fixture
-def record() -> type[Row]:
-    """Call ``record(...)`` with a ``Row``'s fields to add it to the table."""
-
-    class Recorded(Row):
-        def __post_init__(self) -> None:
-            ROWS.append(self)
-
-    return Recorded
+def record() -> Record:
+    """``record(fault, broker, sent, processed, duplicated, lost, recover_s)``: a table row."""
+    return _record
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

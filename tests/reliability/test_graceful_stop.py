@@ -12,7 +12,7 @@ import pytest
 from sdk.impl.timeouts import within
 from sdk.types import FutureMessage
 from tests.brokers import Broker, make_app
-from tests.reliability.conftest import Row
+from tests.reliability.conftest import Record
 
 N = 300
 """Messages sent each way (send, then send_soon) just before the stop."""
@@ -21,7 +21,7 @@ STOP_TIMEOUT = 20.0
 
 @pytest.mark.parametrize("started", [True, False], ids=["started-and-reading", "sending-only"])
 async def test_stop_flushes_resolves_and_ends_iterators(
-    broker: Broker, name: str, record: type[Row], started: bool
+    broker: Broker, name: str, record: Record, started: bool
 ) -> None:
     read: list[int] = []
     app = make_app(broker, name)
