@@ -500,8 +500,8 @@ class _Hub(Generic[KT, VT]):
                 publish, fut = self._soon.popleft()
                 try:
                     await publish(fut)
-                except Exception:  # delivered; only its callback failed: logged, none awaits it
-                    logger.exception("callback of %r (sent with send_soon) raised", fut)
+                except Exception:  # its future holds the error, or only its callback failed
+                    logger.exception("sending %r with send_soon failed", fut)
         except asyncio.CancelledError:  # the loop is closing: fail what is left, hang nothing
             while self._soon:
                 _, fut = self._soon.popleft()
