@@ -373,6 +373,24 @@ class _ConnectFailures(logging.Handler):
                 self.reasons[server] = args[2]
 
 
+class _HideSaslExchange(logging.Filter):
+    """aiokafka logs every request at DEBUG, the SASL exchange too: a PLAIN password in clear."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and any(map(_is_sasl_exchange, record.args)):
+            record.args = tuple(
+                "<SASL exchange hidden>" if _is_sasl_exchange(a) else a for a in record.args
+            )
+        return True
+
+
+def _is_sasl_exchange(arg: object) -> bool:
+    return type(arg).__name__.startswith("SaslAuthenticate")
+
+
+logging.getLogger("aiokafka.conn").addFilter(_HideSaslExchange())
+
+
 class _Listener(ConsumerRebalanceListener):
     def __init__(
         self, on_assigned: PartitionsCallback | None, on_revoked: PartitionsCallback | None
