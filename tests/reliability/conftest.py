@@ -5,10 +5,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import ssl
+import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
+
+from tests.brokers import KafkaNode, kafka_node
+from tests.reliability.tls import Certificates, kafka_properties, make_certificates
+
+USER, PASSWORD = "alice", "alice-Pa55word-never-shown"
+MECHANISMS = ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]
 
 
 @dataclass(frozen=True)
@@ -45,6 +54,36 @@ def _record(
 def record() -> Record:
     """``record(fault, broker, sent, processed, duplicated, lost, recover_s)``: a table row."""
     return _record
+
+
+class SecureKafka:
+    def __init__(self, node: KafkaNode, certificates: Certificates) -> None:
+        self.node = node
+        self.certificates = certificates
+
+    def url(self, protocol: str) -> str:
+        return f"kafka://127.0.0.1:{self.node.ports[protocol]}"
+
+    def context(self, ca: Path | None = None) -> ssl.SSLContext:
+        return ssl.create_default_context(cafile=str(ca or self.certificates.ca))
+
+
+@pytest.fixture(scope="session")
+def secure_kafka() -> Iterator[SecureKafka]:
+    """Apache Kafka with PLAINTEXT, SSL, SASL_PLAINTEXT and SASL_SSL listeners: the security
+    tests use it, and the outage test stops and restarts it (one Kafka start fewer)."""
+    with tempfile.TemporaryDirectory(prefix="sdk-tls-") as work:
+        try:
+            certificates = make_certificates(Path(work))
+            scram = [f"{m}=[name={USER},password={PASSWORD}]" for m in MECHANISMS[1:]]
+            with kafka_node(
+                listeners=["SSL", "SASL_PLAINTEXT", "SASL_SSL"],
+                properties=kafka_properties(certificates, {USER: PASSWORD}),
+                scram=scram,
+            ) as node:
+                yield SecureKafka(node, certificates)
+        except (RuntimeError, OSError) as exc:  # no java, mvn, Maven Central or openssl
+            pytest.skip(f"Apache Kafka with TLS and SASL could not be started: {exc}")
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -22,6 +22,20 @@ N = 1000
 SIZE = 64 * 1024
 """Bytes per value: N of them is 62.5 MiB, held at once only if nothing pushes back."""
 MAXSIZE = 16
+TOPIC_N, TOPIC_SIZE = 2000, 16 * 1024
+"""A topic's run: 31 MiB through a broker."""
+TOPIC_BOUND_KIB = 2 * MAXSIZE * TOPIC_SIZE // 1024 + 14 * 1024
+"""What a topic's consumer may hold, however many messages: a subscriber's ``maxsize``, a
+fetched batch (no bigger), and 14 MiB for the client's fetch buffers (aiokafka asks for up to
+1 MiB a partition) and the rest."""
+
+
+TANSU_FETCHES_IT_ALL = pytest.mark.xfail(
+    strict=True,
+    reason="on Tansu 0.6 the consumer's peak RSS grows with the topic (+29 MiB of 31 MiB "
+    "measured, +10 MiB on Apache Kafka): its fetch answers are not bounded as Kafka's are, "
+    "and aiokafka holds what it was given; not an SDK setting",
+)
 
 
 def run(*args: object) -> dict[str, Any]:
@@ -59,24 +73,27 @@ def test_a_channel_with_maxsize_pushes_back_and_drops_nothing(record: Record) ->
 
 
 async def test_a_topic_with_maxsize_pushes_back_and_drops_nothing(
-    broker: Broker, name: str, record: Record
+    broker: Broker, name: str, record: Record, request: pytest.FixtureRequest
 ) -> None:
     if not broker.url.startswith("kafka://"):
         pytest.skip(f"{broker.name}: memory:// keeps its log in the consumer's process")
+    if broker.name == "tansu":
+        request.applymarker(TANSU_FETCHES_IT_ALL)
     async with make_app(broker, name) as app:
         topic = app.topic(name, value_serializer="raw", internal=True, partitions=3)
-        for i in range(N):
-            topic.send_soon(value=payload(i, SIZE // 2))
-    bounded = run("topic", N, SIZE // 2, MAXSIZE, broker.url, name, f"{name}-group")
-    assert bounded["received"] == list(range(N))
-    total_kib = N * SIZE // 2 // 1024
-    assert bounded["growth_kib"] < total_kib // 2, bounded
+        for i in range(TOPIC_N):
+            topic.send_soon(value=payload(i, TOPIC_SIZE))
+    bounded = run("topic", TOPIC_N, TOPIC_SIZE, MAXSIZE, broker.url, name, f"{name}-a")
+    assert bounded["received"] == list(range(TOPIC_N))
+    total_kib = TOPIC_N * TOPIC_SIZE // 1024
+    assert total_kib > 1.5 * TOPIC_BOUND_KIB  # holding all of it would break the bound
+    assert bounded["growth_kib"] < TOPIC_BOUND_KIB, bounded
     record(
         f"back-pressure: topic maxsize={MAXSIZE}, RSS +{bounded['growth_kib'] / 1024:.1f} MiB"
-        f" of {total_kib // 1024} MiB sent",
+        f" of {total_kib / 1024:.0f} MiB",
         broker.name,
-        N,
-        N,
+        TOPIC_N,
+        TOPIC_N,
         0,
         0,
         None,

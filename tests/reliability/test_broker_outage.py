@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -18,22 +17,13 @@ from sdk import App
 from sdk.impl.timeouts import within
 from sdk.impl.transports.kafka import KafkaTransport
 from sdk.types import FutureMessage
-from tests.brokers import TEST_SETTINGS, KafkaNode, kafka_node, tansu
-from tests.reliability.conftest import Record
+from tests.brokers import TEST_SETTINGS, tansu
+from tests.reliability.conftest import Record, SecureKafka
 
 REQUEST_TIMEOUT = 4.0
 """The configured timeout: no future may stay pending longer (plus a margin for retries)."""
 MARGIN = 10.0
 BEFORE, DURING, AFTER = 1000, 100, 1000
-
-
-@pytest.fixture(scope="module")
-def restartable_kafka() -> Iterator[KafkaNode]:
-    try:
-        with kafka_node() as node:
-            yield node
-    except (RuntimeError, OSError) as exc:  # no java, mvn or Maven Central here
-        pytest.skip(f"Apache Kafka could not be started: {exc}")
 
 
 def app_on(url: str) -> App:
@@ -69,19 +59,21 @@ async def send_all(topic: Any, values: range, pause: float = 0.0) -> list[Future
 
 
 async def test_apache_kafka_stopped_and_restarted_while_producing(
-    restartable_kafka: KafkaNode, name: str, record: Record
+    secure_kafka: SecureKafka, name: str, record: Record
 ) -> None:
-    node = restartable_kafka
-    url = node.broker.url
+    node = secure_kafka.node
+    url = node.broker.url  # its PLAINTEXT listener
     async with app_on(url) as app:
         topic = app.topic(name, value_type=int, internal=True, partitions=2)
         await topic.declare()
         futures = await send_all(topic, range(BEFORE))
         assert len((await settle(futures))[0]) == BEFORE  # the broker is up: all resolve
         stopping = asyncio.ensure_future(asyncio.to_thread(node.stop))
-        futures += await send_all(topic, range(BEFORE, BEFORE + DURING), pause=0.02)
-        await stopping
-        await asyncio.to_thread(node.start)
+        try:
+            futures += await send_all(topic, range(BEFORE, BEFORE + DURING), pause=0.02)
+        finally:
+            await stopping
+            await asyncio.to_thread(node.start)  # up again for the tests that share it
         restarted = time.monotonic()
         probes: list[FutureMessage[Any, int]] = []
         while not (await settle(probes[-1:]))[0]:  # until a send succeeds again

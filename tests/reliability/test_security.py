@@ -7,10 +7,7 @@ from __future__ import annotations
 
 import logging
 import pickle
-import ssl
-import tempfile
 import traceback
-from collections.abc import Iterator
 from pathlib import Path
 
 import msgspec
@@ -23,41 +20,11 @@ from sdk.impl.codecs import registry
 from sdk.impl.schema import Schema
 from sdk.impl.timeouts import within
 from sdk.impl.transports.kafka import KafkaTransport
-from tests.brokers import TEST_SETTINGS, KafkaNode, kafka_node
-from tests.reliability.tls import Certificates, kafka_properties, make_certificates
+from tests.brokers import TEST_SETTINGS
+from tests.reliability.conftest import MECHANISMS, PASSWORD, USER, SecureKafka
 
-USER, PASSWORD = "alice", "alice-Pa55word-never-shown"
 WRONG = "wrong-Pa55word-never-shown"
-MECHANISMS = ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]
 TIMEOUT = 20.0
-
-
-class SecureKafka:
-    def __init__(self, node: KafkaNode, certificates: Certificates) -> None:
-        self.node = node
-        self.certificates = certificates
-
-    def url(self, protocol: str) -> str:
-        return f"kafka://127.0.0.1:{self.node.ports[protocol]}"
-
-    def context(self, ca: Path | None = None) -> ssl.SSLContext:
-        return ssl.create_default_context(cafile=str(ca or self.certificates.ca))
-
-
-@pytest.fixture(scope="module")
-def secure_kafka() -> Iterator[SecureKafka]:
-    with tempfile.TemporaryDirectory(prefix="sdk-tls-") as work:
-        try:
-            certificates = make_certificates(Path(work))
-            scram = [f"{m}=[name={USER},password={PASSWORD}]" for m in MECHANISMS[1:]]
-            with kafka_node(
-                listeners=["SSL", "SASL_PLAINTEXT", "SASL_SSL"],
-                properties=kafka_properties(certificates, {USER: PASSWORD}),
-                scram=scram,
-            ) as node:
-                yield SecureKafka(node, certificates)
-        except (RuntimeError, OSError) as exc:  # no java, mvn, Maven Central or openssl
-            pytest.skip(f"Apache Kafka with TLS and SASL could not be started: {exc}")
 
 
 async def round_trip(transport: KafkaTransport, topic_name: str) -> None:
