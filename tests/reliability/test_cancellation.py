@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from sdk import Channel
 from sdk.impl.timeouts import within
+from tests.reliability.conftest import Record
 
 Op = tuple[str, int]
 OPS = st.lists(
@@ -25,13 +26,30 @@ OPS = st.lists(
 )
 
 
-@settings(max_examples=300, deadline=None)
-@given(maxsize=st.integers(1, 4), ops=OPS)
-def test_cancelled_waits_lose_and_duplicate_nothing(maxsize: int, ops: list[Op]) -> None:
-    asyncio.run(within(10, _scenario(maxsize, ops)))
+def test_cancelled_waits_lose_and_duplicate_nothing(record: Record) -> None:
+    totals = [0, 0, 0]  # sends started, sends cancelled, values read
+
+    @settings(max_examples=300, deadline=None)
+    @given(maxsize=st.integers(1, 4), ops=OPS)
+    def run(maxsize: int, ops: list[Op]) -> None:
+        counts = asyncio.run(within(10, _scenario(maxsize, ops)))
+        totals[:] = [a + b for a, b in zip(totals, counts, strict=True)]
+
+    run()
+    started, cancelled, read = totals
+    record(
+        f"cancelled put/send/get/iteration ({cancelled} sends cancelled before delivery)",
+        "memory",
+        started - cancelled,
+        read,
+        0,
+        started - cancelled - read,
+        None,
+    )
 
 
-async def _scenario(maxsize: int, ops: list[Op]) -> None:
+async def _scenario(maxsize: int, ops: list[Op]) -> tuple[int, int, int]:
+    """Sends started, sends cancelled (which delivered nothing), values read."""
     channel: Channel[None, int] = Channel(maxsize=maxsize)
     subscriber = channel.clone(is_iterator=True)
     numbers = itertools.count()
@@ -73,3 +91,4 @@ async def _scenario(maxsize: int, ops: list[Op]) -> None:
         if not task.cancelled() and task.result() is not None:  # send(): its future resolved
             assert task.result().message.value == value
             assert task.result().done()
+    return len(senders), len(senders) - len(delivered), len(received)
