@@ -340,7 +340,7 @@ async def _start(client: AIOKafkaProducer | AIOKafkaConsumer, servers: Sequence[
     logger.addHandler(failures)
     try:
         await client.start()
-    except BaseException as exc:  # a client that failed to start still holds a client: close it
+    except BaseException as exc:  # one that failed to start still holds connections: close it
         await client.stop()
         if not isinstance(exc, KafkaConnectionError):
             raise
