@@ -74,6 +74,14 @@ class ValueDecodeError(DecodeError):
     part = "value"
 
 
+class BrokerConnectionError(SDKError, ConnectionError):
+    """No broker could be reached at the addresses given: says which, and why for each."""
+
+
+class AuthenticationError(BrokerConnectionError):
+    """A broker was reached but the credentials or its certificate were refused."""
+
+
 class UnnamedChannelError(SDKError, TypeError):
     """An in-memory channel was asked for a topic name: only topics have one."""
 

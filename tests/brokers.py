@@ -15,11 +15,13 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
-from sdk.impl.transports.kafka import KafkaSettings
+from sdk import App
+from sdk.impl.transports.kafka import KafkaSettings, KafkaTransport
 
 START_TIMEOUT = 15.0
 
@@ -95,10 +97,10 @@ KRAFT_PROPERTIES = """\
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:{controller}
-listeners=PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller}
-advertised.listeners=PLAINTEXT://127.0.0.1:{port}
+listeners={listeners}
+advertised.listeners={advertised}
 controller.listener.names=CONTROLLER
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+listener.security.protocol.map={protocols}
 inter.broker.listener.name=PLAINTEXT
 log.dirs={data}
 offsets.topic.replication.factor=1
@@ -108,10 +110,16 @@ group.initial.rebalance.delay.ms=0
 group.min.session.timeout.ms=1000
 """
 
+TEST_SETTINGS: KafkaSettings = {
+    "session_timeout_ms": 2000,
+    "heartbeat_interval_ms": 300,
+    "fetch_max_wait_ms": 20,
+    "metadata_max_age_ms": 500,
+}
 
-@contextlib.contextmanager
-def apache_kafka() -> Iterator[Broker]:
-    """Apache Kafka 4 in KRaft mode, one node, fetched from Maven Central by scripts/kafka."""
+
+def kafka_classpath() -> str:
+    """Fetch Apache Kafka once (scripts/kafka/fetch caches it); its Java classpath."""
     if shutil.which("java") is None or shutil.which("mvn") is None:
         raise RuntimeError("Apache Kafka needs java and mvn on the PATH")
     fetched = subprocess.run(
@@ -119,52 +127,109 @@ def apache_kafka() -> Iterator[Broker]:
     )
     if fetched.returncode != 0:
         raise RuntimeError(f"fetching Apache Kafka failed: {fetched.stderr.strip()[-2000:]}")
-    classpath = f"{fetched.stdout.strip()}/*"
-    port, controller = free_port(), free_port()
-    with tempfile.TemporaryDirectory(prefix="sdk-kafka-") as work:
-        properties = Path(work) / "server.properties"
-        properties.write_text(
-            KRAFT_PROPERTIES.format(port=port, controller=controller, data=Path(work) / "data")
-        )
-        java = ["java", "-Xmx512m", "-cp", classpath]
-        cluster = (
-            subprocess.run(
-                [*java, "kafka.tools.StorageTool", "random-uuid"],
-                capture_output=True,
-                text=True,
-                timeout=60,
-                check=True,
+    return f"{fetched.stdout.strip()}/*"
+
+
+class KafkaNode:
+    """One Apache Kafka 4 node (KRaft, broker and controller) in ``work``: stop and start it
+    again, its data kept, on the same ports.
+
+    ``listeners`` adds listeners by security protocol (``{"SASL_SSL": ...}`` maps a listener
+    named after its protocol to a free port); ``properties`` are appended to the server
+    properties (TLS stores, JAAS, SASL mechanisms); ``scram`` are ``--add-scram`` arguments
+    of the storage format, which is where KRaft takes its first SCRAM users.
+    """
+
+    def __init__(
+        self,
+        work: Path,
+        classpath: str,
+        *,
+        listeners: Sequence[str] = (),
+        properties: str = "",
+        scram: Sequence[str] = (),
+    ) -> None:
+        self.work = work
+        self.port, self.controller = free_port(), free_port()
+        self.ports = {protocol: free_port() for protocol in listeners}
+        self._java = ["java", "-Xmx512m", "-cp", classpath]
+        self._properties = work / "server.properties"
+        self._process: subprocess.Popen[bytes] | None = None
+        every = {"PLAINTEXT": self.port, **self.ports}
+        advertised = ",".join(f"{name}://127.0.0.1:{port}" for name, port in every.items())
+        protocols = ",".join(f"{name}:{name}" for name in ["CONTROLLER", *every])
+        self._properties.write_text(
+            KRAFT_PROPERTIES.format(
+                controller=self.controller,
+                listeners=f"{advertised},CONTROLLER://127.0.0.1:{self.controller}",
+                advertised=advertised,
+                protocols=protocols.replace("CONTROLLER:CONTROLLER", "CONTROLLER:PLAINTEXT"),
+                data=work / "data",
             )
-            .stdout.strip()
-            .splitlines()[-1]
+            + properties
         )
-        subprocess.run(
-            [*java, "kafka.tools.StorageTool", "format", "-t", cluster, "-c", str(properties)],
-            capture_output=True,
-            timeout=60,
-            check=True,
-        )
-        log = open(Path(work) / "kafka.log", "wb")  # noqa: SIM115  # closed below
-        process = subprocess.Popen(
-            [*java, "kafka.Kafka", str(properties)], stdout=log, stderr=subprocess.STDOUT
+        self._format(scram)
+
+    @property
+    def broker(self) -> Broker:
+        """The plaintext listener, as the topic tests use it."""
+        return Broker("kafka", f"kafka://127.0.0.1:{self.port}", TEST_SETTINGS)
+
+    def _format(self, scram: Sequence[str]) -> None:
+        run = partial(subprocess.run, capture_output=True, text=True, timeout=60, check=True)
+        cluster = run([*self._java, "kafka.tools.StorageTool", "random-uuid"])
+        uuid = cluster.stdout.strip().splitlines()[-1]
+        extra = [arg for user in scram for arg in ("--add-scram", user)]
+        tool = [*self._java, "kafka.tools.StorageTool", "format", "-t", uuid]
+        run([*tool, "-c", str(self._properties), *extra])
+
+    def start(self) -> None:
+        with open(self.work / "kafka.log", "ab") as log:
+            self._process = subprocess.Popen(
+                [*self._java, "kafka.Kafka", str(self._properties)],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        _wait_for_port(self.port, self._process, "apache kafka", timeout=60)
+
+    def stop(self) -> None:
+        process, self._process = self._process, None
+        if process is None:
+            return
+        process.terminate()
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextlib.contextmanager
+def kafka_node(
+    *, listeners: Sequence[str] = (), properties: str = "", scram: Sequence[str] = ()
+) -> Iterator[KafkaNode]:
+    """A started ``KafkaNode`` in a fresh directory, stopped and removed afterwards."""
+    classpath = kafka_classpath()
+    with tempfile.TemporaryDirectory(prefix="sdk-kafka-") as work:
+        node = KafkaNode(
+            Path(work), classpath, listeners=listeners, properties=properties, scram=scram
         )
         try:
-            _wait_for_port(port, process, "apache kafka", timeout=60)
-            yield Broker(
-                "kafka",
-                f"kafka://127.0.0.1:{port}",
-                {
-                    "session_timeout_ms": 2000,
-                    "heartbeat_interval_ms": 300,
-                    "fetch_max_wait_ms": 20,
-                    "metadata_max_age_ms": 500,
-                },
-            )
+            node.start()
+            yield node
         finally:
-            process.terminate()
-            try:
-                process.wait(30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-            log.close()
+            node.stop()
+
+
+@contextlib.contextmanager
+def apache_kafka() -> Iterator[Broker]:
+    """Apache Kafka 4 in KRaft mode, one node, fetched from Maven Central by scripts/kafka."""
+    with kafka_node() as node:
+        yield node.broker
+
+
+def make_app(broker: Broker, id: str) -> App:
+    """An app on the test's broker; use it as ``async with``, which stops it."""
+    if broker.url.startswith("memory://"):
+        return App(id, broker=broker.url)
+    return App(id, broker=KafkaTransport(broker.url, **broker.settings))

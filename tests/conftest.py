@@ -1,4 +1,5 @@
-"""Runs ``async def`` tests on a fresh event loop each; hypothesis profiles; the test brokers."""
+"""Runs ``async def`` tests on a fresh event loop each, sets the hypothesis profiles, and
+gives every test the brokers there are: memory://, Tansu, Apache Kafka, an external cluster."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from hypothesis import HealthCheck, settings
 from sdk.impl.timeouts import within
 from tests.brokers import Broker, apache_kafka, tansu
 
+CI = os.environ.get("CI") == "true"
+BROKERS = ["memory", "tansu", "kafka", "external"]
 TEST_TIMEOUT = 60.0
 """No async test runs longer: a hang fails the test instead of the run."""
 
@@ -25,8 +28,14 @@ settings.register_profile("dev", deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") == "true" else "dev")
 
 
-CI = os.environ.get("CI") == "true"
-BROKERS = ["memory", "tansu", "kafka", "external"]
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
+    if not inspect.iscoroutinefunction(pyfuncitem.obj):
+        return None
+    names = pyfuncitem._fixtureinfo.argnames
+    kwargs = {name: pyfuncitem.funcargs[name] for name in names}
+    asyncio.run(within(TEST_TIMEOUT, pyfuncitem.obj(**kwargs)))
+    return True
 
 
 @pytest.fixture(scope="session")
@@ -51,6 +60,11 @@ def kafka_broker() -> Iterator[Broker | None]:
         yield None
 
 
+@pytest.fixture(params=BROKERS)
+def broker(request: pytest.FixtureRequest) -> Broker:
+    return pick_broker(request, request.param)
+
+
 def pick_broker(request: pytest.FixtureRequest, name: str) -> Broker:
     """The broker called ``name``, started once per session; a skip (a failure in CI) if none."""
     if name == "memory":
@@ -71,11 +85,7 @@ def pick_broker(request: pytest.FixtureRequest, name: str) -> Broker:
     return Broker("external", f"kafka://{external}", {})
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
-    if not inspect.iscoroutinefunction(pyfuncitem.obj):
-        return None
-    names = pyfuncitem._fixtureinfo.argnames
-    kwargs = {name: pyfuncitem.funcargs[name] for name in names}
-    asyncio.run(within(TEST_TIMEOUT, pyfuncitem.obj(**kwargs)))
-    return True
+@pytest.fixture
+def name() -> str:
+    """A topic name (and group id) no other test uses."""
+    return f"t-{uuid.uuid4().hex[:12]}"

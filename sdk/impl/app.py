@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import weakref
 from collections.abc import Coroutine, Mapping
 from types import TracebackType
 from typing import Any
@@ -40,6 +41,7 @@ class App:
         self._conductor: Conductor | None = None
         self._consumed: list[Topic[Any, Any]] = []
         self._tasks: set[asyncio.Task[None]] = set()
+        self._topics: weakref.WeakSet[Topic[Any, Any]] = weakref.WeakSet()
 
     @property
     def id(self) -> str:
@@ -143,6 +145,10 @@ class App:
             if self._conductor is not None:
                 self._conductor.add(topic)
 
+    def adopt(self, topic: Topic[Any, Any]) -> None:
+        """Know ``topic``, made on this app: stopping flushes what it queued with send_soon."""
+        self._topics.add(topic)
+
     def track(self, work: Coroutine[Any, Any, None]) -> None:
         """Run ``work`` (a sent message's coroutine callback) as a task the app waits for."""
         task = asyncio.ensure_future(work)
@@ -153,20 +159,29 @@ class App:
         """Start the producer, and the consumer of every topic being iterated."""
         if self._conductor is not None:
             return
-        await self.producer()
-        conductor = Conductor(self.transport, self._id)
-        for topic in self._consumed:
-            conductor.add(topic)
-        await conductor.start()
+        try:
+            await self.producer()
+            conductor = Conductor(self.transport, self._id)
+            for topic in self._consumed:
+                conductor.add(topic)
+            await conductor.start()
+        except BaseException:  # no half-started app: `async with` does not stop what failed
+            await self.stop()
+            raise
         self._conductor = conductor
 
     async def stop(self) -> None:
-        """Stop consuming (committing what is done), wait for callbacks, flush and stop sending."""
+        """Stop consuming (committing what is done), end the iterators, send what send_soon
+        queued, wait for callbacks, flush and stop sending."""
         conductor, self._conductor = self._conductor, None
         started, self._producer_started = self._producer_started, None
         try:
             if conductor is not None:
                 await conductor.stop()
+                for topic in self._consumed:
+                    topic.end()
+            for made in list(self._topics):
+                await made.flush_soon()
             if self._tasks:
                 await asyncio.gather(*self._tasks)
         finally:

@@ -489,14 +489,19 @@ class _Hub(Generic[KT, VT]):
         if self._soon_task is None:
             self._soon_task = loop.create_task(self._drain_soon())
 
+    async def drained(self) -> None:
+        """Return once every message queued by ``send_soon`` was published (or failed)."""
+        while self._soon_task is not None:
+            await asyncio.wait({self._soon_task})
+
     async def _drain_soon(self) -> None:
         try:
             while self._soon:
                 publish, fut = self._soon.popleft()
                 try:
                     await publish(fut)
-                except Exception:  # delivered; only its callback failed: logged, none awaits it
-                    logger.exception("callback of %r (sent with send_soon) raised", fut)
+                except Exception:  # its future holds the error, or only its callback failed
+                    logger.exception("sending %r with send_soon failed", fut)
         except asyncio.CancelledError:  # the loop is closing: fail what is left, hang nothing
             while self._soon:
                 _, fut = self._soon.popleft()

@@ -160,7 +160,7 @@ class Conductor:
 
     async def _consume(self, consumer: ConsumerT) -> None:
         while True:
-            batch = await consumer.getmany(timeout=FETCH_TIMEOUT, max_records=MAX_RECORDS)
+            batch = await consumer.getmany(timeout=FETCH_TIMEOUT, max_records=self._batch_size())
             for tp, messages in batch.items():
                 readers = self._readers(tp.topic)
                 for message in messages:
@@ -172,6 +172,12 @@ class Conductor:
                             await waiting
                     delivery.release()
             self._commit_in_background(consumer)
+
+    def _batch_size(self) -> int:
+        """MAX_RECORDS, or fewer if a topic's ``maxsize`` is smaller: a batch waiting for room
+        is held in memory, and ``maxsize`` is what the user set to bound that."""
+        sizes = [t.maxsize for t in self._topics if t.maxsize is not None]
+        return min([MAX_RECORDS, *sizes])
 
     def _commit_in_background(self, consumer: ConsumerT) -> None:
         """Commit every COMMIT_INTERVAL without holding up fetching; a failure is raised here."""

@@ -110,6 +110,7 @@ class Topic(Channel[KT, VT]):
         self._on_decode_error = on_decode_error
         self._declared: asyncio.Future[None] | None = None
         self._last: TopicEvent[KT, VT] | None = None
+        app.adopt(self)
 
     # -- what it is --------------------------------------------------------------------------
 
@@ -309,6 +310,20 @@ class Topic(Channel[KT, VT]):
 
     def __anext__(self) -> Coroutine[Any, Any, Event[KT, VT]]:
         return self._next()
+
+    async def flush_soon(self) -> None:
+        """Wait until every message queued by ``send_soon`` was handed to the producer."""
+        await self._hub.drained()
+
+    def end(self) -> None:
+        """The app stopped consuming: every subscriber's iteration ends now.
+
+        What a subscriber holds is dropped, not read after the stop: none of it was acked, so
+        it was not committed, and the next start reads it again.
+        """
+        for buffer in self._hub.subscribers:
+            buffer.items.clear()
+            buffer.throw(StopAsyncIteration())
 
     async def get(self, *, timeout: float | None = None) -> Event[KT, VT]:
         if self._buffer is None:

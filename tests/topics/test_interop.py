@@ -11,8 +11,7 @@ import msgspec
 import pytest
 
 from sdk.impl.partitioning import key_partition
-from tests.brokers import Broker
-from tests.topics.conftest import make_app
+from tests.brokers import Broker, make_app
 from tests.topics.test_topics import take
 
 confluent_kafka = pytest.importorskip("confluent_kafka")

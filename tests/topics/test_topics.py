@@ -13,8 +13,7 @@ from sdk.errors import UnnamedChannelError, ValueDecodeError
 from sdk.impl.partitioning import key_partition
 from sdk.impl.topic import ERROR_HEADER, ORIGIN_HEADER, Topic
 from sdk.types import CREATE_TIME
-from tests.brokers import Broker
-from tests.topics.conftest import make_app
+from tests.brokers import Broker, make_app
 
 
 class Order(msgspec.Struct):

@@ -8,6 +8,7 @@ the credentials themselves appear in a repr, a log line or an error this module 
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import ssl
 from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
@@ -16,10 +17,18 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import KafkaError
+from aiokafka.errors import (
+    AuthenticationFailedError,
+    IllegalSaslStateError,
+    KafkaConnectionError,
+    KafkaError,
+    SaslAuthenticationFailed,
+    UnsupportedSaslMechanismError,
+)
 from aiokafka.structs import RecordMetadata as KafkaRecordMetadata
 from typing_extensions import TypedDict, Unpack
 
+from sdk.errors import AuthenticationError, BrokerConnectionError
 from sdk.impl.messages import Message, RecordMetadata
 from sdk.impl.partitioning import key_partition
 from sdk.impl.transports import redact
@@ -163,7 +172,7 @@ class KafkaTransport:
             enable_auto_commit=False,
             auto_offset_reset="earliest",
         )
-        return KafkaConsumer(consumer, _Listener(on_assigned, on_revoked))
+        return KafkaConsumer(consumer, _Listener(on_assigned, on_revoked), self.servers)
 
     def __repr__(self) -> str:
         return f"<KafkaTransport {self._url}>"
@@ -178,7 +187,7 @@ class KafkaProducer:
         self._partitions: dict[str, int] = {}
 
     async def start(self) -> None:
-        await self._producer.start()
+        await _start(self._producer, self._transport.servers)
 
     async def stop(self) -> None:
         await self._producer.stop()
@@ -259,12 +268,15 @@ class KafkaProducer:
 class KafkaConsumer:
     """Implements ``sdk.types.ConsumerT`` on ``AIOKafkaConsumer``, committing only by hand."""
 
-    def __init__(self, consumer: AIOKafkaConsumer, listener: _Listener) -> None:
+    def __init__(
+        self, consumer: AIOKafkaConsumer, listener: _Listener, servers: Sequence[str] = ()
+    ) -> None:
         self._consumer = consumer
         self._listener = listener
+        self._servers = servers
 
     async def start(self) -> None:
-        await self._consumer.start()
+        await _start(self._consumer, self._servers)
 
     async def stop(self) -> None:
         await self._consumer.stop()
@@ -313,6 +325,74 @@ class KafkaConsumer:
 
     def seek(self, tp: TP, offset: int) -> None:
         self._consumer.seek(TopicPartition(*tp), offset)
+
+
+_REFUSED: Final = (
+    ssl.SSLError,
+    SaslAuthenticationFailed,
+    AuthenticationFailedError,
+    UnsupportedSaslMechanismError,
+    IllegalSaslStateError,
+)
+"""What a server that was reached answers to credentials or a certificate it will not take."""
+
+
+async def _start(client: AIOKafkaProducer | AIOKafkaConsumer, servers: Sequence[str]) -> None:
+    """Start ``client``; if no server can be connected to, close it and say where and why."""
+    failures = _ConnectFailures(servers)
+    logger = logging.getLogger("aiokafka")
+    logger.addHandler(failures)
+    try:
+        await client.start()
+    except BaseException as exc:  # one that failed to start still holds connections: close it
+        await client.stop()
+        if not isinstance(exc, KafkaConnectionError):
+            raise
+        reasons = failures.reasons or {", ".join(servers): exc}
+        why = "; ".join(f"{server}: {str(e) or type(e).__name__}" for server, e in reasons.items())
+        refused = any(isinstance(e, _REFUSED) for e in reasons.values())
+        kind = AuthenticationError if refused else BrokerConnectionError
+        raise kind(f"cannot connect to Kafka at {why}") from exc
+    finally:
+        logger.removeHandler(failures)
+
+
+class _ConnectFailures(logging.Handler):
+    """Why each server could not be connected to, which aiokafka only logs.
+
+    aiokafka raises "Unable to bootstrap" and logs the reason (refused, a certificate not
+    trusted, a password refused) as an argument of an error record: kept here for the error.
+    """
+
+    def __init__(self, servers: Sequence[str]) -> None:
+        super().__init__(logging.ERROR)
+        self._servers = frozenset(servers)
+        self.reasons: dict[str, BaseException] = {}
+
+    def emit(self, record: logging.LogRecord) -> None:
+        args = record.args if isinstance(record.args, tuple) else ()
+        if len(args) == 3 and isinstance(args[2], BaseException):
+            server = f"{args[0]}:{args[1]}"
+            if server in self._servers:
+                self.reasons[server] = args[2]
+
+
+class _HideSaslExchange(logging.Filter):
+    """aiokafka logs every request at DEBUG, the SASL exchange too: a PLAIN password in clear."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and any(map(_is_sasl_exchange, record.args)):
+            record.args = tuple(
+                "<SASL exchange hidden>" if _is_sasl_exchange(a) else a for a in record.args
+            )
+        return True
+
+
+def _is_sasl_exchange(arg: object) -> bool:
+    return type(arg).__name__.startswith("SaslAuthenticate")
+
+
+logging.getLogger("aiokafka.conn").addFilter(_HideSaslExchange())
 
 
 class _Listener(ConsumerRebalanceListener):
