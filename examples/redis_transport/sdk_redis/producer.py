@@ -1,0 +1,192 @@
+"""The producer: topics as a hash of partition counts, messages appended to their partition.
+
+``send`` only queues; one task at a time writes what is queued in a pipeline (one round trip per
+batch, in order), and each message's future resolves with the ID Redis gave its entry.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Final
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from sdk.impl.messages import RecordMetadata
+from sdk.impl.partitioning import key_partition
+from sdk.types.tuples import CREATE_TIME, TP, Headers
+
+from .calls import call
+from .records import (
+    TOPICS,
+    RedisTransportError,
+    config_key,
+    entry_fields,
+    offset_of,
+    stream_key,
+)
+
+if TYPE_CHECKING:
+    from .transport import RedisTransport
+
+DEFAULT_PARTITIONS: Final = 1
+"""Partitions of a topic made by producing to it (Kafka's ``num.partitions`` default)."""
+MAX_BATCH: Final = 1000
+"""Messages per pipeline: bounds one round trip, not what may be queued."""
+
+_CREATE_TOPIC: Final = """
+if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 1 and #ARGV > 2 then
+    redis.call('HSET', KEYS[2], unpack(ARGV, 3))
+end
+return redis.call('HGET', KEYS[1], ARGV[1])
+"""
+"""Create a topic and its config in one step, or leave the existing one; its partition count."""
+
+
+class _Queued:
+    __slots__ = ("fields", "future", "tp")
+
+    def __init__(self, tp: TP, fields: dict[bytes, bytes], future: asyncio.Future[RecordMetadata]):
+        self.tp = tp
+        self.fields = fields
+        self.future = future
+
+
+class RedisProducer:
+    """Implements ``sdk.types.ProducerT``: ``send`` returns an ``asyncio.Future``, an ``AckT``."""
+
+    def __init__(self, transport: RedisTransport) -> None:
+        self._transport = transport
+        self._client: Redis | None = None
+        self._partitions: dict[str, int] = {}
+        """Partition counts seen: a topic's count never changes, so it is safe to keep."""
+        self._queue: list[_Queued] = []
+        self._writing: asyncio.Task[None] | None = None
+        self._round_robin = itertools.count()
+
+    @property
+    def client(self) -> Redis:
+        if self._client is None:
+            raise RuntimeError(f"the producer of {self._transport.url} is not started")
+        return self._client
+
+    async def start(self) -> None:
+        self._client = self._transport.connect()
+        await call(self._client.ping())
+
+    async def stop(self) -> None:
+        if self._client is None:
+            return
+        try:
+            await self.flush()
+        finally:
+            client, self._client = self._client, None
+            await client.aclose()
+
+    async def send(
+        self,
+        topic: str,
+        key: bytes | None,
+        value: bytes | None,
+        *,
+        partition: int | None = None,
+        timestamp: float | None = None,
+        headers: Headers = (),
+    ) -> asyncio.Future[RecordMetadata]:
+        count = self._partitions.get(topic) or await self._ensure_topic(topic)
+        if partition is None:
+            partition = (
+                key_partition(key, count) if key is not None else next(self._round_robin) % count
+            )
+        elif not 0 <= partition < count:
+            raise ValueError(
+                f"topic {topic!r} has partitions 0..{count - 1}; got partition={partition}"
+            )
+        stamp = time.time() if timestamp is None else timestamp
+        future: asyncio.Future[RecordMetadata] = asyncio.get_running_loop().create_future()
+        fields = entry_fields(key, value, stamp, headers)
+        self._queue.append(_Queued(TP(topic, partition), fields, future))
+        if self._writing is None or self._writing.done():
+            self._writing = asyncio.create_task(self._write(), name="sdk_redis producer")
+        return future
+
+    async def flush(self) -> None:
+        while self._writing is not None and not self._writing.done():
+            await asyncio.shield(self._writing)
+
+    async def create_topic(
+        self, topic: str, *, partitions: int, replicas: int, config: Mapping[str, str]
+    ) -> None:
+        """``replicas`` is Redis's business (its replication), not the topic's: it is ignored."""
+        if partitions < 1:
+            raise ValueError(f"topic {topic!r} needs at least 1 partition, not {partitions}")
+        await self._create(topic, partitions, config)
+
+    async def partitions_for(self, topic: str) -> frozenset[int]:
+        count = self._partitions.get(topic)
+        if count is None:
+            found = await call(self.client.hget(TOPICS, topic))
+            if found is None:
+                return frozenset()
+            count = self._partitions[topic] = int(found)
+        return frozenset(range(count))
+
+    def key_partition(self, topic: str, key: bytes) -> int | None:
+        count = self._partitions.get(topic)
+        return None if count is None else key_partition(key, count)
+
+    async def _ensure_topic(self, topic: str) -> int:
+        """The topic's partition count, creating it as Kafka's auto-creation would."""
+        return await self._create(topic, DEFAULT_PARTITIONS, {})
+
+    async def _create(self, topic: str, partitions: int, config: Mapping[str, str]) -> int:
+        pairs = [item for name, value in config.items() for item in (name, value)]
+        script = self.client.register_script(_CREATE_TOPIC)
+        found = await call(
+            script(keys=[TOPICS, config_key(topic)], args=[topic, partitions, *pairs])
+        )
+        count = self._partitions[topic] = int(found)
+        return count
+
+    async def _write(self) -> None:
+        """Write what is queued, batch by batch, until nothing is; resolve every future."""
+        while self._queue:
+            batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
+            try:
+                pipe = self.client.pipeline(transaction=False)
+                for queued in batch:
+                    pipe.xadd(stream_key(*queued.tp), queued.fields, id="0-*")  # type: ignore[arg-type]  # bytes fields are what redis sends
+                replies = await call(pipe.execute(raise_on_error=False))
+            except (RedisError, OSError, RuntimeError) as exc:  # no reply: the batch failed
+                for queued in batch:
+                    _fail(queued, exc)
+                continue
+            except BaseException as exc:  # cancelled, or a bug: still no future is left open
+                for queued in batch:
+                    _fail(queued, exc)
+                raise
+            for queued, reply in zip(batch, replies, strict=True):
+                if isinstance(reply, Exception):
+                    _fail(queued, reply)
+                    continue
+                try:
+                    offset = offset_of(reply, queued.tp)
+                except RedisTransportError as exc:
+                    _fail(queued, exc)
+                    continue
+                stamp = float(queued.fields[b"ts"])
+                metadata = RecordMetadata(*queued.tp, offset, stamp, CREATE_TIME)
+                if not queued.future.done():
+                    queued.future.set_result(metadata)
+
+
+def _fail(queued: _Queued, exc: BaseException) -> None:
+    if queued.future.done():  # the sender stopped waiting (cancelled): nothing to tell
+        return
+    topic, partition = queued.tp
+    error = RedisTransportError(f"sending to topic {topic!r} partition {partition} failed: {exc}")
+    error.__cause__ = exc
+    queued.future.set_exception(error)
