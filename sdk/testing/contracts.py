@@ -1,7 +1,8 @@
 """Contract mixins: subclass one in a test module, say what to test, and pytest runs the clauses.
 
-No fixtures and no plugin needed: a subclass sets class attributes. Every failure names the
-clause it broke and the input that broke it, as ``ContractError("CodecContract.round_trip: ...")``.
+No plugin needed: a codec or channel subclass sets class attributes; a transport subclass also
+provides a ``transport`` fixture. Every failure names the clause it broke and the input that
+broke it, as ``ContractError("CodecContract.round_trip: ...")``.
 """
 
 from __future__ import annotations
@@ -12,24 +13,22 @@ import types
 from collections.abc import Callable
 from typing import Any, ClassVar, cast
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from typing_extensions import ParamSpec
 
 from sdk.errors import DecodeError
-from sdk.types import ChannelT, CodecT, TypedCodecT
+from sdk.types import Capability, ChannelT, CodecT, TransportT, TypedCodecT
 
+from .clauses import CLAUSES, Clause
+from .errors import ContractError, Undeclared
+from .profiles import Profile
 from .strategies import Sample, samples
 
+__all__ = ["ChannelContract", "CodecContract", "ContractError", "TransportContract"]
+
 P = ParamSpec("P")
-
-
-class ContractError(AssertionError):
-    """A contract clause that does not hold, with the input it does not hold for."""
-
-    def __init__(self, clause: str, detail: str) -> None:
-        super().__init__(f"{clause}: {detail}")
-        self.clause = clause
 
 
 class CodecContract:
@@ -226,6 +225,40 @@ def _send_resolves_once_with_metadata(self: ChannelContract, values: list[int]) 
             raise ContractError("ChannelContract.send_delivers", f"got {got} for {values}")
 
     asyncio.run(run())
+
+
+class TransportContract:
+    """What every transport promises (``sdk.types.TransportT``), one test per clause.
+
+    Provide a pytest fixture ``transport`` (any scope) giving the transport to test; each
+    clause makes its own topics and groups on it. Clauses whose capability the transport does
+    not declare are skipped by name. Set ``capabilities`` to test fewer than it declares, and
+    ``profile = "long"`` (or pytest's ``--kit-profile long``) for many more examples.
+    """
+
+    capabilities: ClassVar[frozenset[Capability] | None] = None
+    profile: ClassVar[Profile] = "quick"
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        for clause in CLAUSES:
+            setattr(cls, f"test_{clause.name.partition('.')[2]}", _transport_test(clause))
+
+
+def _transport_test(
+    clause: Clause,
+) -> Callable[[TransportContract, TransportT, pytest.FixtureRequest], None]:
+    def test(
+        self: TransportContract, transport: TransportT, request: pytest.FixtureRequest
+    ) -> None:
+        profile: Profile = request.config.getoption("kit_profile", None) or self.profile
+        try:
+            clause.run(transport, self.capabilities, profile)
+        except Undeclared as undeclared:
+            pytest.skip(str(undeclared))
+
+    test.__doc__ = clause.doc
+    return test
 
 
 _WAIT = 5.0

@@ -9,7 +9,7 @@ from __future__ import annotations
 import msgspec
 from hypothesis import strategies as st
 
-from sdk.types import Headers
+from sdk.types import Capability, Headers
 
 _MSGPACK_INT = st.integers(min_value=-(2**63), max_value=2**64 - 1)
 _FINITE = st.floats(allow_nan=False, allow_infinity=False)
@@ -84,3 +84,56 @@ def headers() -> st.SearchStrategy[Headers]:
 
 def keys() -> st.SearchStrategy[str | None]:
     return st.none() | st.text(max_size=16)
+
+
+class Record(msgspec.Struct, frozen=True):
+    """One message as a transport's producer is given it: bytes and where they go."""
+
+    key: bytes | None
+    value: bytes | None
+    headers: Headers = ()
+    timestamp: float | None = None
+    partition: int | None = None
+
+
+def timestamps() -> st.SearchStrategy[float]:
+    """Whole milliseconds since the epoch, as seconds: what Kafka's format carries exactly.
+
+    All in the past: Kafka 4 refuses a timestamp more than an hour ahead of its clock.
+    """
+    return st.integers(min_value=1_000_000_000_000, max_value=1_700_000_000_000).map(
+        lambda ms: ms / 1000
+    )
+
+
+def records(declared: frozenset[Capability], partitions: int = 1) -> st.SearchStrategy[Record]:
+    """Records for a topic of ``partitions``, using only the ``declared`` capabilities.
+
+    Keys are few, so batches repeat them. A tombstone has a key: without one it deletes
+    nothing, and Kafka clients refuse it. A record names a partition only if there are several.
+    """
+    keys = st.sampled_from([b"", b"a", b"order-1", "\u00fcn\u00ef".encode()]) | st.binary()
+    values = st.binary(max_size=64)
+    pairs = st.tuples(st.none() | keys, values)
+    if "tombstones" in declared:
+        pairs |= st.tuples(keys, st.none())
+    return st.builds(
+        _record,
+        pairs,
+        headers=headers() if "headers" in declared else st.just(()),
+        timestamp=(st.none() | timestamps()) if "timestamps" in declared else st.none(),
+        partition=(
+            st.none() | st.integers(min_value=0, max_value=partitions - 1)
+            if partitions > 1
+            else st.none()
+        ),
+    )
+
+
+def _record(
+    pair: tuple[bytes | None, bytes | None],
+    headers: Headers,
+    timestamp: float | None,
+    partition: int | None,
+) -> Record:
+    return Record(*pair, headers, timestamp, partition)

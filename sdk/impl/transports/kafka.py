@@ -193,6 +193,10 @@ class KafkaProducer:
         timestamp: float | None = None,
         headers: Headers = (),
     ) -> KafkaAck:
+        if key is None and value is None:  # aiokafka would fail an assert
+            raise ValueError(
+                f"topic {topic!r}: a message needs a key or a value (a tombstone needs its key)"
+            )
         sent = await self._producer.send(
             topic,
             value,

@@ -1,0 +1,415 @@
+"""The transport contract, clause by clause: what ``sdk.types.TransportT`` promises.
+
+Each clause is a hypothesis test of one promise, run on a transport. A clause that needs a
+capability the transport does not declare raises ``Undeclared`` (a skip, by name); one that
+does not hold raises ``ContractError`` naming itself and the records that broke it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sdk.impl.partitioning import key_partition
+from sdk.types import (
+    CREATE_TIME,
+    TP,
+    AckT,
+    Capability,
+    ConsumerT,
+    Message,
+    ProducerT,
+    TransportT,
+)
+
+from .errors import ContractError, Undeclared
+from .profiles import Profile, kit_settings
+from .sessions import POLL, WAIT, consuming, fresh_name, producing, read, run
+from .strategies import Record, records
+
+Check = Callable[[TransportT, frozenset[Capability], st.DataObject], Coroutine[Any, Any, None]]
+PARTITIONS: Final = 3
+"""Partitions of a topic in clauses about partitions: enough for order and sharing to show."""
+
+
+@dataclass(frozen=True)
+class Clause:
+    name: str
+    needs: tuple[Capability, ...]
+    consuming: bool
+    check: Check
+
+    @property
+    def doc(self) -> str:
+        return (self.check.__doc__ or "").strip()
+
+    def run(
+        self,
+        transport: TransportT,
+        declared: frozenset[Capability] | None = None,
+        profile: Profile = "quick",
+    ) -> None:
+        """Check the clause on ``transport``; ``declared`` defaults to its capabilities."""
+        declared = transport.capabilities if declared is None else declared
+        for capability in self.needs:
+            if capability not in declared:
+                raise Undeclared(self.name, capability, transport.url)
+
+        @kit_settings(profile, consuming=self.consuming)
+        @given(data=st.data())
+        def examples(data: st.DataObject) -> None:
+            run(self.check(transport, declared, data))
+
+        examples()
+
+
+CLAUSES: list[Clause] = []
+
+
+def clause(*needs: Capability, consuming: bool = True) -> Callable[[Check], Check]:
+    def register(check: Check) -> Check:
+        name = f"TransportContract.{check.__name__.lstrip('_')}"
+        CLAUSES.append(Clause(name, needs, consuming, check))
+        return check
+
+    return register
+
+
+def _batch(
+    data: st.DataObject, declared: frozenset[Capability], partitions: int = 1
+) -> list[Record]:
+    return data.draw(st.lists(records(declared, partitions), min_size=1, max_size=12), "records")
+
+
+async def _send(producer: ProducerT, topic: str, record: Record) -> AckT:
+    return await producer.send(
+        topic,
+        record.key,
+        record.value,
+        partition=record.partition,
+        timestamp=record.timestamp,
+        headers=record.headers,
+    )
+
+
+async def _send_all(
+    producer: ProducerT, topic: str, batch: Sequence[Record]
+) -> list[tuple[TP, int]]:
+    """Send ``batch``, flush, and say where each record landed."""
+    acks = [await _send(producer, topic, record) for record in batch]
+    await producer.flush()
+    return [((m := await ack).topic_partition, m.offset) for ack in acks]
+
+
+def _matched(
+    name: str, batch: Sequence[Record], places: Sequence[tuple[TP, int]], got: Sequence[Message]
+) -> list[tuple[Record, Message]]:
+    """Each record with the message read where its send said it landed; all of them, once."""
+    read_at = {(message.tp, message.offset): message for message in got}
+    if len(got) != len(batch) or len(read_at) != len(got):
+        raise ContractError(name, f"sent {len(batch)} records, read {len(got)}: {list(read_at)}")
+    pairs: list[tuple[Record, Message]] = []
+    for record, place in zip(batch, places, strict=True):
+        message = read_at.get(place)
+        if message is None:
+            raise ContractError(name, f"{record!r} landed at {place}, and nothing was read there")
+        pairs.append((record, message))
+    return pairs
+
+
+@clause(consuming=False)
+async def _acks_resolve_once(
+    transport: TransportT, declared: frozenset[Capability], data: st.DataObject
+) -> None:
+    """Every send's answer resolves exactly once, by ``flush``, to where the record landed."""
+    name = "TransportContract.acks_resolve_once"
+    topic = fresh_name("acks")
+    batch = _batch(data, declared)
+    calls: list[int] = []
+    async with producing(transport, topic) as producer:
+        acks: list[AckT] = []
+        for index, record in enumerate(batch):
+            ack = await _send(producer, topic, record)
+            calls.append(0)
+            ack.add_done_callback(_counter(calls, index))
+            acks.append(ack)
+        await producer.flush()
+        for _ in range(5):  # callbacks are scheduled, not called in place
+            await asyncio.sleep(0)
+        last: dict[TP, int] = {}
+        for record, ack, count in zip(batch, acks, calls, strict=True):
+            if not ack.done():
+                raise ContractError(name, f"the send of {record!r} is not done after flush()")
+            if count != 1:
+                raise ContractError(name, f"the send of {record!r} called back {count} times")
+            metadata = ack.result()
+            if metadata is not ack.result() and metadata != ack.result():
+                raise ContractError(name, f"the send of {record!r} changed its result")
+            if metadata.topic != topic or metadata.offset <= last.get(metadata.topic_partition, -1):
+                raise ContractError(
+                    name, f"{record!r} landed at {metadata!r}, after offset {last} of {topic}"
+                )
+            last[metadata.topic_partition] = metadata.offset
+
+
+def _counter(calls: list[int], index: int) -> Callable[[object], None]:
+    def called(_: object) -> None:
+        calls[index] += 1
+
+    return called
+
+
+@clause()
+async def _round_trip(
+    transport: TransportT, declared: frozenset[Capability], data: st.DataObject
+) -> None:
+    """A new group reads every record from the start: same key, value, and where it landed."""
+    name = "TransportContract.round_trip"
+    topic = fresh_name("round-trip")
+    batch = _batch(data, frozenset())
+    async with producing(transport, topic) as producer:
+        places = await _send_all(producer, topic, batch)
+    async with consuming(transport, [topic]) as consumer:
+        received = await read(consumer, len(batch), name, f"records of {topic}")
+    for record, message in _matched(name, batch, places, received):
+        if (message.key, message.value) != (record.key, record.value):
+            raise ContractError(
+                name, f"sent {record!r}, read key={message.key!r} value={message.value!r}"
+            )
+
+
+@clause()
+async def _per_partition_order(
+    transport: TransportT, declared: frozenset[Capability], data: st.DataObject
+) -> None:
+    """Each partition is read in the order it was written, offsets rising without gaps."""
+    name = "TransportContract.per_partition_order"
+    partitions = PARTITIONS if "partitions" in declared else 1
+    topic = fresh_name("order")
+    batch = _batch(data, frozenset(), partitions)
+    async with producing(transport, topic, partitions) as producer:
+        places = await _send_all(producer, topic, batch)
+    async with consuming(transport, [topic]) as consumer:
+        received = await read(consumer, len(batch), name, f"records of {topic}")
+    for tp in {tp for tp, _ in places}:
+        sent = [record.value for record, (at, _) in zip(batch, places, strict=True) if at == tp]
+        got = [message for message in received if message.tp == tp]
+        offsets = [message.offset for message in got]
+        if [message.value for message in got] != sent or offsets != sorted(offsets):
+            raise ContractError(
+                name, f"{tp} was written {sent} and read {[(m.offset, m.value) for m in got]}"
+            )
+
+
+@clause("headers")
+async def _headers_round_trip(
+    transport: TransportT, declared: frozenset[Capability], data: st.DataObject
+) -> None:
+    """Headers come back as sent: order, duplicates, empty names, binary values."""
+    await _fields_round_trip(transport, data, "headers", frozenset({"headers"}))
+
+
+@clause("timestamps")
+async def _timestamps_round_trip(
+    transport: TransportT, declared: frozenset[Capability], data: st.DataObject
+) -> None:
+    """A timestamp given to ``send`` comes back, to the millisecond, as CreateTime."""
+    await _fields_round_trip(transport, data, "timestamps", frozenset({"timestamps"}))
+
+
+@clause("tombstones")
+async def _tombstones_round_trip(
+    transport: TransportT, declared: frozenset[Capability], data: st.DataObject
+) -> None:
+    """A value of ``None`` (a tombstone) comes back ``None``, never ``b""``."""
+    await _fields_round_trip(transport, data, "tombstones", frozenset({"tombstones"}))
+
+
+async def _fields_round_trip(
+    transport: TransportT, data: st.DataObject, part: str, declared: frozenset[Capability]
+) -> None:
+    name = f"TransportContract.{part}_round_trip"
+    topic = fresh_name(part)
+    batch = _batch(data, declared)
+    async with producing(transport, topic) as producer:
+        places = await _send_all(producer, topic, batch)
+    async with consuming(transport, [topic]) as consumer:
+        received = await read(consumer, len(batch), name, f"records of {topic}")
+    for record, message in _matched(name, batch, places, received):
+        if part == "headers" and tuple(message.headers) != record.headers:
+            raise ContractError(name, f"sent headers {record.headers!r}, read {message.headers!r}")
+        if part == "tombstones" and message.value != record.value:
+            raise ContractError(name, f"sent value {record.value!r}, read {message.value!r}")
+        if (
+            part == "timestamps"
+            and record.timestamp is not None
+            and (
+                abs(message.timestamp - record.timestamp) > 0.0005
+                or message.timestamp_type != CREATE_TIME
+            )
+        ):
+            raise ContractError(
+                name,
+                f"sent timestamp {record.timestamp!r}, read {message.timestamp!r} "
+                f"of type {message.timestamp_type}",
+            )
+
+
+@clause("partitions", consuming=False)
+async def _same_key_same_partition(
+    transport: TransportT, declared: frozenset[Capability], data: st.DataObject
+) -> None:
+    """A key always lands in one partition, murmur2's as the Java client; explicit ones hold."""
+    name = "TransportContract.same_key_same_partition"
+    topic = fresh_name("keys")
+    batch = _batch(data, frozenset(), PARTITIONS)
+    async with producing(transport, topic, PARTITIONS) as producer:
+        places = await _send_all(producer, topic, batch + batch)
+        for record, (tp, _) in zip(batch + batch, places, strict=True):
+            if record.partition is not None:
+                expected: int | None = record.partition
+            elif record.key is not None:
+                expected = key_partition(record.key, PARTITIONS)
+                said = producer.key_partition(topic, record.key)
+                if said != expected:
+                    raise ContractError(
+                        name, f"key_partition({topic!r}, {record.key!r}) is {said}, not {expected}"
+                    )
+            else:
+                expected = None
+            if expected is not None and tp.partition != expected:
+                raise ContractError(
+                    name, f"{record!r} landed in partition {tp.partition}, not {expected}"
+                )
+
+
+@clause("topic_creation", consuming=False)
+async def _creates_topics(
+    transport: TransportT, declared: frozenset[Capability], data: st.DataObject
+) -> None:
+    """``create_topic`` makes the partitions asked for, and leaves an existing topic alone."""
+    name = "TransportContract.creates_topics"
+    count = data.draw(st.integers(min_value=1, max_value=4), "partitions")
+    topic = fresh_name("created")
+    async with producing(transport) as producer:
+        if await producer.partitions_for(topic):
+            raise ContractError(name, f"{topic!r} has partitions before it was created")
+        for attempt in (count, count + 1):
+            await producer.create_topic(topic, partitions=attempt, replicas=1, config={})
+            found = await producer.partitions_for(topic)
+            if found != frozenset(range(count)):
+                raise ContractError(
+                    name, f"{topic!r} made with {count} partitions, then {attempt}: has {found}"
+                )
+
+
+@clause("consumer_groups", "partitions")
+async def _groups_share_partitions(
+    transport: TransportT, declared: frozenset[Capability], data: st.DataObject
+) -> None:
+    """Two members of a group split the partitions: each record goes to exactly one of them."""
+    name = "TransportContract.groups_share_partitions"
+    topic, group = fresh_name("shared"), fresh_name("group")
+    batch = _batch(data, frozenset(), PARTITIONS)
+    async with (
+        producing(transport, topic, PARTITIONS) as producer,
+        consuming(transport, [topic], group=group) as first,
+        consuming(transport, [topic], group=group) as second,
+    ):
+        members = (first, second)
+        if early := await _poll_until_shared(members, PARTITIONS, name):
+            raise ContractError(name, f"read {early} before anything was sent")
+        places = await _send_all(producer, topic, batch)
+        got: list[Message] = []
+        deadline = asyncio.get_running_loop().time() + WAIT
+        while len(got) < len(batch) and asyncio.get_running_loop().time() < deadline:
+            for member in members:
+                for messages in (await member.getmany(timeout=POLL)).values():
+                    stray = [m for m in messages if m.tp not in member.assignment()]
+                    if stray:
+                        raise ContractError(name, f"a member read {stray}, not of its partitions")
+                    got.extend(messages)
+    _matched(name, batch, places, got)
+
+
+async def _poll_until_shared(
+    members: Sequence[ConsumerT], partitions: int, name: str
+) -> list[Message]:
+    """Poll every member until each holds its own share of all partitions; what they read."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + WAIT
+    read_early: list[Message] = []
+    while True:
+        shares = [member.assignment() for member in members]
+        held = [tp.partition for share in shares for tp in share]
+        if all(shares) and sorted(held) == list(range(partitions)):
+            return read_early
+        if loop.time() > deadline:
+            raise ContractError(name, f"after {WAIT} s the members hold {shares}")
+        for member in members:
+            for messages in (await member.getmany(timeout=POLL)).values():
+                read_early.extend(messages)
+
+
+@clause("patterns", "topic_creation")
+async def _patterns_see_new_topics(
+    transport: TransportT, declared: frozenset[Capability], data: st.DataObject
+) -> None:
+    """A pattern subscription reads every matching topic, one made after it too, and no other."""
+    name = "TransportContract.patterns_see_new_topics"
+    prefix = fresh_name("pattern")
+    before, later, other = f"{prefix}-a", f"{prefix}-b", f"{prefix}x-c"
+    batch = _batch(data, frozenset())
+    async with producing(transport, before) as producer:
+        await _send_all(producer, before, batch)
+        async with consuming(transport, pattern=f"{re.escape(prefix)}-.*") as consumer:
+            got = await read(consumer, len(batch), name, f"records of {before}")
+            await producer.create_topic(other, partitions=1, replicas=1, config={})
+            await _send_all(producer, other, batch)
+            await producer.create_topic(later, partitions=1, replicas=1, config={})
+            await _send_all(producer, later, batch)
+            got += await read(consumer, len(batch), name, f"records of {later}, made after")
+    topics = sorted({message.topic for message in got})
+    read_once = {(message.tp, message.offset) for message in got}
+    if topics != [before, later] or len(read_once) != 2 * len(batch):
+        raise ContractError(
+            name,
+            f"pattern {prefix}-.* read {len(read_once)} records of {topics}, "
+            f"sent {len(batch)} to each of {before}, {later} and {other}",
+        )
+
+
+@clause("durable_commits")
+async def _resume_after_commit(
+    transport: TransportT, declared: frozenset[Capability], data: st.DataObject
+) -> None:
+    """A restarted member resumes at its group's commit: nothing lost, nothing before it again."""
+    name = "TransportContract.resume_after_commit"
+    topic, group = fresh_name("resume"), fresh_name("group")
+    batch = _batch(data, frozenset())
+    cut = data.draw(st.integers(min_value=0, max_value=len(batch)), "commit after")
+    tp = TP(topic, 0)
+    async with producing(transport, topic) as producer:
+        await _send_all(producer, topic, batch)
+    async with consuming(transport, [topic], group=group) as consumer:
+        first = await read(consumer, len(batch), name, f"records of {topic}")
+        await consumer.commit({tp: first[0].offset + cut})
+    async with consuming(transport, [topic], group=group) as consumer:
+        committed = await consumer.committed(tp)
+        if committed != first[0].offset + cut:
+            raise ContractError(
+                name, f"committed {first[0].offset + cut} for {tp}, read back {committed}"
+            )
+        rest = await read(consumer, len(batch) - cut, name, f"records of {topic} after the commit")
+    if [m.offset for m in rest] != [m.offset for m in first[cut:]]:
+        raise ContractError(
+            name,
+            f"read offsets {[m.offset for m in first]}, committed after {cut} of them, "
+            f"then read {[m.offset for m in rest]} on restart",
+        )

@@ -1,0 +1,79 @@
+"""Producers and consumers of a transport under test, started and always stopped.
+
+Every clause works on topics and groups named afresh, so clauses and examples never see each
+other's messages, even on a broker that outlives the run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from collections.abc import AsyncGenerator, Coroutine, Iterable
+from typing import Any, Final, TypeVar
+
+from sdk.impl.timeouts import within
+from sdk.types import ConsumerT, Message, ProducerT, TransportT
+
+from .errors import ContractError
+
+T = TypeVar("T")
+
+WAIT: Final = 15.0
+"""Seconds a clause waits for what should arrive: a group join on a slow broker included."""
+POLL: Final = 0.05
+
+
+def fresh_name(kind: str) -> str:
+    return f"sdk-kit-{kind}-{uuid.uuid4().hex[:12]}"
+
+
+def run(coro: Coroutine[Any, Any, T]) -> T:
+    """Run one example on a new event loop, bounded so that a hang is a failure."""
+    return asyncio.run(within(4 * WAIT, coro))
+
+
+@contextlib.asynccontextmanager
+async def producing(
+    transport: TransportT, topic: str | None = None, partitions: int = 1
+) -> AsyncGenerator[ProducerT, None]:
+    """A started producer; with ``topic``, the topic is created first."""
+    producer = transport.create_producer()
+    await producer.start()
+    try:
+        if topic is not None:
+            await producer.create_topic(topic, partitions=partitions, replicas=1, config={})
+        yield producer
+    finally:
+        await producer.stop()
+
+
+@contextlib.asynccontextmanager
+async def consuming(
+    transport: TransportT,
+    topics: Iterable[str] = (),
+    *,
+    group: str | None = None,
+    pattern: str | None = None,
+) -> AsyncGenerator[ConsumerT, None]:
+    """A started consumer of ``group`` (a fresh one by default), subscribed."""
+    consumer = transport.create_consumer(group or fresh_name("group"))
+    await consumer.start()
+    try:
+        consumer.subscribe(topics, pattern=pattern)
+        yield consumer
+    finally:
+        await consumer.stop()
+
+
+async def read(consumer: ConsumerT, count: int, clause: str, what: str) -> list[Message]:
+    """The next ``count`` messages, in the order they came; a clause error if they don't."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + WAIT
+    got: list[Message] = []
+    while len(got) < count:
+        if loop.time() > deadline:
+            raise ContractError(clause, f"{len(got)} of {count} {what} arrived within {WAIT} s")
+        for messages in (await consumer.getmany(timeout=POLL)).values():
+            got.extend(messages)
+    return got
