@@ -12,7 +12,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable
-from typing import TypeVar
+from typing import Any, TypeVar
+
+from redis.asyncio import Redis
 
 T = TypeVar("T")
 
@@ -30,7 +32,12 @@ async def call(command: Awaitable[T]) -> T:
         raise
 
 
-def _abandoned(task: asyncio.Future[object]) -> None:
+async def ping(client: Redis) -> None:
+    """Connect now, so that a wrong address fails ``start`` rather than the first command."""
+    await call(client.ping())  # pyright: ignore[reportUnknownMemberType]  # redis-py leaves ping's **kwargs untyped
+
+
+def _abandoned(task: asyncio.Future[Any]) -> None:
     """A command its caller stopped waiting for: what became of it is only worth a debug line."""
     if not task.cancelled() and task.exception() is not None:
         logger.debug("a cancelled Redis command ended with %r", task.exception())

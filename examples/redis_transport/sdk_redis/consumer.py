@@ -11,7 +11,7 @@ import contextlib
 import re
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, cast
 
 from redis.asyncio import Redis
 from redis.commands.core import AsyncScript
@@ -22,7 +22,7 @@ from sdk.types.transports import PartitionsCallback
 from sdk.types.tuples import TP
 
 from . import group
-from .calls import call
+from .calls import call, ping
 from .records import TOPICS, RedisTransportError, message_of, stream_key, tp_field, tp_from_field
 
 if TYPE_CHECKING:
@@ -67,7 +67,7 @@ class RedisConsumer:
 
     async def start(self) -> None:
         client = self._transport.connect()
-        await call(client.ping())
+        await ping(client)
         self._client = client
         for name, body in (
             ("heartbeat", group.HEARTBEAT),
@@ -129,8 +129,8 @@ class RedisConsumer:
 
     async def commit(self, offsets: Mapping[TP, int]) -> None:
         for tp, offset in offsets.items():
-            if not isinstance(offset, int) or offset < 0:
-                raise ValueError(f"offset to commit for {tp} must be an int >= 0, not {offset!r}")
+            if offset < 0:
+                raise ValueError(f"cannot commit offset {offset} for {tp}: offsets start at 0")
         if not offsets:
             return
         refused = await self._run(
@@ -259,9 +259,7 @@ class RedisConsumer:
             raise RedisTransportError(
                 f"fetching {sorted(self._owned)} for group {self.group_id!r} failed: {exc}"
             ) from exc
-        got: dict[TP, list[tuple[bytes, dict[bytes, bytes]]]] = {}
-        for stream, entries in replies or ():
-            got[by_stream[stream]] = entries
+        got = {by_stream[stream]: entries for stream, entries in _streams(replies)}
         batch: dict[TP, list[Message]] = {}
         for tp in order:
             if limit <= 0:
@@ -281,3 +279,15 @@ def _text(raw: bytes | str) -> str:
 
 def _pairs(flat: Sequence[Any]) -> Iterable[tuple[Any, Any]]:
     return zip(flat[::2], flat[1::2], strict=True)
+
+
+Entries = list[tuple[bytes, dict[bytes, bytes]]]
+
+
+def _streams(replies: object) -> list[tuple[bytes, Entries]]:
+    """``XREAD``'s answer as RESP2 shapes it (the client speaks RESP2): per stream, its entries."""
+    if not replies:
+        return []
+    if not isinstance(replies, list):
+        raise RedisTransportError(f"XREAD answered a {type(replies).__name__}, not RESP2's list")
+    return [(stream, entries) for stream, entries in cast("list[tuple[bytes, Entries]]", replies)]

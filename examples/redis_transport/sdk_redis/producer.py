@@ -19,7 +19,7 @@ from sdk.impl.messages import RecordMetadata
 from sdk.impl.partitioning import key_partition
 from sdk.types.tuples import CREATE_TIME, TP, Headers
 
-from .calls import call
+from .calls import call, ping
 from .records import (
     TOPICS,
     RedisTransportError,
@@ -75,7 +75,7 @@ class RedisProducer:
 
     async def start(self) -> None:
         self._client = self._transport.connect()
-        await call(self._client.ping())
+        await ping(self._client)
 
     async def stop(self) -> None:
         if self._client is None:

@@ -16,7 +16,7 @@ import subprocess
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 
 import pytest
 
@@ -41,7 +41,7 @@ def _ready(port: int) -> bool:
 
 
 @contextlib.contextmanager
-def redis_server() -> Iterator[str]:
+def redis_server() -> Generator[str, None, None]:
     """``redis-server`` on 127.0.0.1, keeping nothing on disk; its ``redis://`` URL."""
     binary = shutil.which("redis-server")
     if binary is None:
@@ -96,6 +96,7 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
     """Run an ``async def`` test on a fresh event loop, bounded by TEST_TIMEOUT."""
     if not inspect.iscoroutinefunction(pyfuncitem.obj):
         return None
-    kwargs = {arg: pyfuncitem.funcargs[arg] for arg in pyfuncitem._fixtureinfo.argnames}
+    names = pyfuncitem._fixtureinfo.argnames  # pyright: ignore[reportPrivateUsage]  # pytest's own way to the test's arguments
+    kwargs = {arg: pyfuncitem.funcargs[arg] for arg in names}
     asyncio.run(asyncio.wait_for(pyfuncitem.obj(**kwargs), TEST_TIMEOUT))
     return True

@@ -95,9 +95,9 @@ async def test_two_apps_of_one_group_split_the_partitions(redis_url: str, name: 
         async for event in topic:
             seen[label].append(event.value)
             partitions[label].add(event.message.partition)
-            readers = readers_by_partition.setdefault(event.message.partition, [])
-            if not readers or readers[-1] != label:
-                readers.append(label)
+            turns = readers_by_partition.setdefault(event.message.partition, [])
+            if not turns or turns[-1] != label:
+                turns.append(label)
 
     async with App(name, broker=redis_url) as producer_app:
         source = producer_app.topic(name, key_type=str, value_type=int, internal=True, partitions=4)
@@ -124,8 +124,8 @@ async def test_two_apps_of_one_group_split_the_partitions(redis_url: str, name: 
     assert set(seen["a"]) | set(seen["b"]) == set(range(sent)), "nothing is lost"
     assert partitions["a"], "a got a share"
     assert partitions["b"], "b got a share"
-    for partition, readers in readers_by_partition.items():  # one handover at most
-        assert len(readers) <= 2, f"partition {partition} was read by turns: {readers}"
+    for partition, turns in readers_by_partition.items():  # one handover at most
+        assert len(turns) <= 2, f"partition {partition} was read by turns: {turns}"
 
 
 async def test_a_pattern_reads_topics_made_later(redis_url: str, name: str) -> None:

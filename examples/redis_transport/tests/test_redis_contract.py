@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from sdk_redis import RedisTransport
 
 from sdk.testing.contracts import TransportContract
 from sdk.types import TransportT
-from sdk_redis import RedisTransport
 
 
 @pytest.fixture(scope="module")
