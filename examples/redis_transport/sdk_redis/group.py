@@ -123,18 +123,8 @@ class Subscription(msgspec.Struct, frozen=True):
 
     def wants(self, topic: str) -> bool:
         return topic in self.topics or (
-            self.pattern is not None and _compiled(self.pattern).fullmatch(topic) is not None
-        )
-
-
-_patterns: dict[str, re.Pattern[str]] = {}
-
-
-def _compiled(pattern: str) -> re.Pattern[str]:
-    found = _patterns.get(pattern)
-    if found is None:
-        found = _patterns[pattern] = re.compile(pattern)
-    return found
+            self.pattern is not None and re.fullmatch(self.pattern, topic) is not None
+        )  # re keeps the compiled patterns: there are few
 
 
 def assign(

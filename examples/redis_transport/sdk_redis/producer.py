@@ -13,7 +13,9 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Final
 
 from redis.asyncio import Redis
+from redis.commands.core import AsyncScript
 from redis.exceptions import RedisError
+from redis.typing import EncodableT, FieldT
 
 from sdk.impl.messages import RecordMetadata
 from sdk.impl.partitioning import key_partition
@@ -47,10 +49,19 @@ return redis.call('HGET', KEYS[1], ARGV[1])
 
 
 class _Queued:
-    __slots__ = ("fields", "future", "tp")
+    """A message waiting to be written, and the future its sender holds."""
 
-    def __init__(self, tp: TP, fields: dict[bytes, bytes], future: asyncio.Future[RecordMetadata]):
+    __slots__ = ("fields", "future", "timestamp", "tp")
+
+    def __init__(
+        self,
+        tp: TP,
+        timestamp: float,
+        fields: dict[FieldT, EncodableT],
+        future: asyncio.Future[RecordMetadata],
+    ) -> None:
         self.tp = tp
+        self.timestamp = timestamp
         self.fields = fields
         self.future = future
 
@@ -61,6 +72,7 @@ class RedisProducer:
     def __init__(self, transport: RedisTransport) -> None:
         self._transport = transport
         self._client: Redis | None = None
+        self._create_topic: AsyncScript | None = None
         self._partitions: dict[str, int] = {}
         """Partition counts seen: a topic's count never changes, so it is safe to keep."""
         self._queue: list[_Queued] = []
@@ -74,8 +86,9 @@ class RedisProducer:
         return self._client
 
     async def start(self) -> None:
-        self._client = self._transport.connect()
-        await ping(self._client)
+        client = self._client = self._transport.connect()
+        self._create_topic = client.register_script(_CREATE_TOPIC)
+        await ping(client)
 
     async def stop(self) -> None:
         if self._client is None:
@@ -96,6 +109,8 @@ class RedisProducer:
         timestamp: float | None = None,
         headers: Headers = (),
     ) -> asyncio.Future[RecordMetadata]:
+        if self._client is None:  # said before anything is queued
+            raise RuntimeError(f"the producer of {self._transport.url} is not started")
         count = self._partitions.get(topic) or await self._ensure_topic(topic)
         if partition is None:
             partition = (
@@ -108,7 +123,7 @@ class RedisProducer:
         stamp = time.time() if timestamp is None else timestamp
         future: asyncio.Future[RecordMetadata] = asyncio.get_running_loop().create_future()
         fields = entry_fields(key, value, stamp, headers)
-        self._queue.append(_Queued(TP(topic, partition), fields, future))
+        self._queue.append(_Queued(TP(topic, partition), stamp, fields, future))
         if self._writing is None or self._writing.done():
             self._writing = asyncio.create_task(self._write(), name="sdk_redis producer")
         return future
@@ -143,8 +158,10 @@ class RedisProducer:
         return await self._create(topic, DEFAULT_PARTITIONS, {})
 
     async def _create(self, topic: str, partitions: int, config: Mapping[str, str]) -> int:
+        script = self._create_topic
+        if script is None:
+            raise RuntimeError(f"the producer of {self._transport.url} is not started")
         pairs = [item for name, value in config.items() for item in (name, value)]
-        script = self.client.register_script(_CREATE_TOPIC)
         found = await call(
             script(keys=[TOPICS, config_key(topic)], args=[topic, partitions, *pairs])
         )
@@ -158,7 +175,7 @@ class RedisProducer:
             try:
                 pipe = self.client.pipeline(transaction=False)
                 for queued in batch:
-                    pipe.xadd(stream_key(*queued.tp), queued.fields, id="0-*")  # type: ignore[arg-type]  # bytes fields are what redis sends
+                    pipe.xadd(stream_key(*queued.tp), queued.fields, id="0-*")
                 replies = await call(pipe.execute(raise_on_error=False))
             except (RedisError, OSError, RuntimeError) as exc:  # no reply: the batch failed
                 for queued in batch:
@@ -177,8 +194,7 @@ class RedisProducer:
                 except RedisTransportError as exc:
                     _fail(queued, exc)
                     continue
-                stamp = float(queued.fields[b"ts"])
-                metadata = RecordMetadata(*queued.tp, offset, stamp, CREATE_TIME)
+                metadata = RecordMetadata(*queued.tp, offset, queued.timestamp, CREATE_TIME)
                 if not queued.future.done():
                     queued.future.set_result(metadata)
 
@@ -187,6 +203,6 @@ def _fail(queued: _Queued, exc: BaseException) -> None:
     if queued.future.done():  # the sender stopped waiting (cancelled): nothing to tell
         return
     topic, partition = queued.tp
-    error = RedisTransportError(f"sending to topic {topic!r} partition {partition} failed: {exc}")
+    error = RedisTransportError(f"sending to topic {topic!r} partition {partition} failed: {exc!r}")
     error.__cause__ = exc
     queued.future.set_exception(error)

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Final
 
 import msgspec
+from redis.typing import EncodableT, FieldT
 
 from sdk.impl.messages import Message
 from sdk.types.tuples import CREATE_TIME, TP, Headers
@@ -61,8 +62,9 @@ def tp_from_field(field: bytes | str) -> TP:
 
 def entry_fields(
     key: bytes | None, value: bytes | None, timestamp: float, headers: Headers
-) -> dict[bytes, bytes]:
-    fields = {TIMESTAMP: repr(float(timestamp)).encode()}
+) -> dict[FieldT, EncodableT]:
+    """A record as a stream entry's fields; ``repr`` keeps every bit of the timestamp."""
+    fields: dict[FieldT, EncodableT] = {TIMESTAMP: repr(float(timestamp)).encode()}
     if key is not None:
         fields[KEY] = key
     if value is not None:
