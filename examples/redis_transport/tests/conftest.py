@@ -7,71 +7,17 @@ need it are skipped, with the reason.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import inspect
 import os
-import shutil
-import socket
-import subprocess
-import tempfile
-import time
 import uuid
-from collections.abc import Generator, Iterator
+from collections.abc import Iterator
 
 import pytest
+from sdk_redis.server import redis_server
 
 CI = os.environ.get("CI") == "true"
-START_TIMEOUT = 10.0
 TEST_TIMEOUT = 60.0
 """No async test runs longer: a hang fails the test instead of the run."""
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _ready(port: int) -> bool:
-    """Redis answers PING once it has loaded and listens."""
-    with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2) as s:
-        s.sendall(b"PING\r\n")
-        return s.recv(16).startswith(b"+PONG")
-    return False
-
-
-@contextlib.contextmanager
-def redis_server() -> Generator[str, None, None]:
-    """``redis-server`` on 127.0.0.1, keeping nothing on disk; its ``redis://`` URL."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        raise FileNotFoundError(
-            "redis-server is not on PATH (on Debian: apt-get install redis-server)"
-        )
-    port = free_port()
-    with tempfile.TemporaryDirectory(prefix="sdk-redis-") as workdir:
-        options = ["--bind", "127.0.0.1", "--dir", workdir, "--save", "", "--appendonly", "no"]
-        process = subprocess.Popen(
-            [binary, "--port", str(port), *options],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            deadline = time.monotonic() + START_TIMEOUT
-            while not _ready(port):
-                if process.poll() is not None:
-                    raise RuntimeError(f"redis-server exited with {process.returncode}")
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"redis-server did not answer on port {port} in time")
-                time.sleep(0.02)
-            yield f"redis://127.0.0.1:{port}/0"
-        finally:
-            process.terminate()
-            try:
-                process.wait(START_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
 
 
 @pytest.fixture(scope="session")
