@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Final, cast
 from redis.asyncio import Redis
 from redis.commands.core import AsyncScript
 from redis.exceptions import RedisError
+from redis.typing import KeyT, StreamIdT
 
 from sdk.impl.messages import Message
 from sdk.types.transports import PartitionsCallback
@@ -23,7 +24,15 @@ from sdk.types.tuples import TP
 
 from . import group
 from .calls import call, ping
-from .records import TOPICS, RedisTransportError, message_of, stream_key, tp_field, tp_from_field
+from .records import (
+    TOPICS,
+    RedisTransportError,
+    group_key,
+    message_of,
+    stream_key,
+    tp_field,
+    tp_from_field,
+)
 
 if TYPE_CHECKING:
     from .transport import RedisTransport
@@ -85,11 +94,11 @@ class RedisConsumer:
         if self._client is None:
             return
         heartbeat, self._heartbeat = self._heartbeat, None
-        if heartbeat is not None:
-            heartbeat.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await heartbeat
         try:
+            if heartbeat is not None:
+                heartbeat.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await heartbeat  # a heartbeat that had failed says so here
             owned, self._owned = self._owned, frozenset()
             self._positions.clear()
             if owned and self._on_revoked is not None:
@@ -149,7 +158,7 @@ class RedisConsumer:
             )
 
     async def committed(self, tp: TP) -> int | None:
-        found = await call(self.client.hget(group.keys(self.group_id, "offsets")[0], tp_field(tp)))
+        found = await call(self.client.hget(group_key(self.group_id, "offsets"), tp_field(tp)))
         return None if found is None else int(found)
 
     def seek(self, tp: TP, offset: int) -> None:
@@ -250,11 +259,13 @@ class RedisConsumer:
         order = sorted(self._owned)
         self._turn = (self._turn + 1) % len(order)
         order = order[self._turn :] + order[: self._turn]  # no partition always comes first
-        streams = {stream_key(*tp): f"0-{self._positions.get(tp, 0)}" for tp in order}
+        streams: dict[KeyT, StreamIdT] = {
+            stream_key(*tp): f"0-{self._positions.get(tp, 0)}" for tp in order
+        }
         by_stream = {stream_key(*tp).encode(): tp for tp in order}
         block = max(1, round(wait * 1000)) if wait > 0 else None
         try:
-            replies = await call(self.client.xread(streams, count=limit, block=block))  # type: ignore[arg-type]  # str keys and IDs are what redis takes
+            replies = await call(self.client.xread(streams, count=limit, block=block))
         except (RedisError, OSError) as exc:
             raise RedisTransportError(
                 f"fetching {sorted(self._owned)} for group {self.group_id!r} failed: {exc}"

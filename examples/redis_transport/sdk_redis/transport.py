@@ -10,6 +10,8 @@ from typing import Final, NamedTuple
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
 
 from sdk.impl.transports import redact
 from sdk.types.transports import EVERY_CAPABILITY, Capability, PartitionsCallback
@@ -24,6 +26,7 @@ SESSION_TIMEOUT: Final = 10.0
 MIN_SESSION_TIMEOUT: Final = 0.5
 """Heartbeats go every fifth of the session timeout: shorter would be mostly heartbeats."""
 DEFAULT_PORT: Final = 6379
+RETRIES: Final = 3
 
 
 class Address(NamedTuple):
@@ -83,10 +86,19 @@ class RedisTransport:
     def connect(self) -> Redis:
         """A client of its own for each producer and consumer: a blocking read holds one.
 
-        RESP2, so that replies have the one shape the code reads.
+        RESP2, so that replies have the one shape the code reads. A command that cannot reach
+        the server is retried RETRIES times within about a second, then fails.
         """
         host, port, db, username, password = self._address
-        return Redis(host=host, port=port, db=db, username=username, password=password, protocol=2)
+        return Redis(
+            host=host,
+            port=port,
+            db=db,
+            username=username,
+            password=password,
+            protocol=2,
+            retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), RETRIES),
+        )
 
     def create_producer(self) -> RedisProducer:
         return RedisProducer(self)

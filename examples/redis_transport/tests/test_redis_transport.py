@@ -15,6 +15,7 @@ from sdk_redis import CAPABILITIES, RedisTransport, RedisTransportError
 from sdk_redis.consumer import RedisConsumer
 from sdk_redis.group import Subscription, assign
 from sdk_redis.records import group_key, tp_field
+from sdk_redis.server import redis_server
 from sdk_redis.transport import parse_url
 
 from sdk import App
@@ -272,3 +273,24 @@ async def test_cancelling_a_fetching_consumer_stops_it(redis_url: str, name: str
         await consumer.stop()
         assert done, f"attempt {attempt}: the fetching task ignored its cancellation"
         assert fetching.cancelled()
+
+
+async def test_redis_going_away_is_a_clear_error_naming_where(name: str) -> None:
+    with redis_server() as url:
+        transport = RedisTransport(url)
+        producer = transport.create_producer()
+        consumer = transport.create_consumer(name)
+        await producer.start()
+        await consumer.start()
+        await producer.create_topic(name, partitions=2, replicas=1, config={})
+        consumer.subscribe([name])
+        await consumer.getmany(timeout=0.1)
+    # the server is gone
+    ack = await producer.send(name, None, b"lost", partition=1)
+    with pytest.raises(RedisTransportError, match=f"sending to topic '{name}' partition 1 failed"):
+        await ack
+    with pytest.raises(RedisTransportError, match=f"group '{name}'"):
+        await consumer.getmany(timeout=0.1)
+    with pytest.raises(RedisTransportError, match=f"leave of group '{name}'"):
+        await consumer.stop()
+    await producer.stop()
