@@ -1,0 +1,163 @@
+"""The transport through the SDK's user API: apps, topics, events and acks on a real Redis."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from sdk import App, Event
+from sdk.impl.partitioning import key_partition
+from sdk.impl.topic import Topic
+from sdk.types import CREATE_TIME
+
+
+async def take(topic: Topic[Any, Any], n: int, timeout: float = 10.0) -> list[Event[Any, Any]]:
+    """The next ``n`` events of one subscriber of ``topic``; the last one is acked."""
+    events: list[Event[Any, Any]] = []
+
+    async def read() -> None:
+        async for event in topic:
+            events.append(event)
+            if len(events) == n:
+                event.ack()
+                return
+
+    await asyncio.wait_for(read(), timeout)
+    return events
+
+
+async def test_what_is_sent_arrives_as_sent(redis_url: str, name: str) -> None:
+    async with App(name, broker=redis_url) as app:
+        topic = app.topic(
+            name,
+            key_serializer="raw",
+            value_serializer="raw",
+            allow_empty=True,
+            internal=True,
+            partitions=1,
+        )
+        headers = [("trace", b"1"), ("trace", b"2"), ("", b""), ("bin", b"\x00\xff")]
+        sent = [
+            await topic.send_and_wait(key=b"a", value=b"\x00one", headers=headers, timestamp=0.0),
+            await topic.send_and_wait(key=b"b", value=None, timestamp=1_700_000_000.5),
+            await topic.send_and_wait(key=None, value=b"", timestamp=1_700_000_001.25),
+        ]
+        assert [m.offset for m in sent] == [0, 1, 2]
+        assert [m.timestamp for m in sent] == [0.0, 1_700_000_000.5, 1_700_000_001.25]
+        got = await take(topic, 3)
+    assert [(e.key, e.message.value) for e in got] == [
+        (b"a", b"\x00one"),
+        (b"b", None),
+        (None, b""),
+    ]
+    assert got[0].headers == tuple(headers)
+    assert got[1].headers == ()
+    assert [e.message.offset for e in got] == [0, 1, 2]
+    assert [e.message.timestamp for e in got] == [0.0, 1_700_000_000.5, 1_700_000_001.25]
+    assert {e.message.timestamp_type for e in got} == {CREATE_TIME}
+
+
+async def test_keys_go_where_the_java_client_puts_them(redis_url: str, name: str) -> None:
+    async with App(name, broker=redis_url) as app:
+        topic = app.topic(name, key_type=str, value_type=int, internal=True, partitions=5)
+        for round_ in range(2):
+            for i in range(20):
+                metadata = await topic.send_and_wait(key=f"key-{i}", value=round_)
+                assert metadata.partition == key_partition(f"key-{i}".encode(), 5)
+        producer = await app.producer()
+        assert await producer.partitions_for(name) == frozenset(range(5))
+        assert producer.key_partition(name, b"key-3") == key_partition(b"key-3", 5)
+
+
+async def test_a_restarted_app_resumes_after_the_last_ack(redis_url: str, name: str) -> None:
+    group = f"{name}-group"
+    async with App(name, broker=redis_url) as app:
+        topic = app.topic(name, value_type=int, internal=True, partitions=1)
+        for i in range(11):
+            await topic.send(value=i)
+    async with App(group, broker=redis_url) as app:
+        first = await take(app.topic(name, value_type=int), 4)
+    assert [e.value for e in first] == [0, 1, 2, 3]
+    async with App(group, broker=redis_url) as app:
+        rest = await take(app.topic(name, value_type=int), 7)
+    assert [e.value for e in rest] == [4, 5, 6, 7, 8, 9, 10]
+
+
+async def test_two_apps_of_one_group_split_the_partitions(redis_url: str, name: str) -> None:
+    group = f"{name}-group"
+    seen: dict[str, list[int]] = {"a": [], "b": []}
+    partitions: dict[str, set[int]] = {"a": set(), "b": set()}
+    readers_by_partition: dict[int, list[str]] = {}
+
+    async def read(label: str, topic: Topic[str, int]) -> None:
+        async for event in topic:
+            seen[label].append(event.value)
+            partitions[label].add(event.message.partition)
+            turns = readers_by_partition.setdefault(event.message.partition, [])
+            if not turns or turns[-1] != label:
+                turns.append(label)
+
+    async with App(name, broker=redis_url) as producer_app:
+        source = producer_app.topic(name, key_type=str, value_type=int, internal=True, partitions=4)
+        await source.declare()
+        async with App(group, broker=redis_url) as a, App(group, broker=redis_url) as b:
+            readers = [
+                asyncio.ensure_future(read("a", a.topic(name, key_type=str, value_type=int))),
+                asyncio.ensure_future(read("b", b.topic(name, key_type=str, value_type=int))),
+            ]
+            sent = 0
+            for _ in range(100):  # until both read: each has its share by then
+                for _ in range(8):
+                    await source.send(key=f"k{sent}", value=sent)
+                    sent += 1
+                await asyncio.sleep(0.1)
+                if seen["a"] and seen["b"]:
+                    break
+            for _ in range(200):
+                if len(seen["a"]) + len(seen["b"]) >= sent:
+                    break
+                await asyncio.sleep(0.05)
+            for reader in readers:
+                reader.cancel()
+    assert set(seen["a"]) | set(seen["b"]) == set(range(sent)), "nothing is lost"
+    assert partitions["a"], "a got a share"
+    assert partitions["b"], "b got a share"
+    for partition, turns in readers_by_partition.items():  # one handover at most
+        assert len(turns) <= 2, f"partition {partition} was read by turns: {turns}"
+
+
+async def test_a_pattern_reads_topics_made_later(redis_url: str, name: str) -> None:
+    async with App(name, broker=redis_url) as app:
+        await app.topic(f"{name}-early", value_type=str, internal=True).send_and_wait(value="e")
+        async with App(f"{name}-group", broker=redis_url) as reader_app:
+            matching = reader_app.topic(pattern=f"{name}-.*", value_type=str)
+            received: list[str] = []
+
+            async def read() -> None:
+                async for event in matching:
+                    received.append(event.value)
+                    if len(received) == 2:
+                        return
+
+            reader = asyncio.ensure_future(read())
+            await asyncio.sleep(0.3)
+            await app.topic(f"{name}-late", value_type=str, internal=True).send_and_wait(value="l")
+            await asyncio.wait_for(reader, 10)
+    assert sorted(received) == ["e", "l"]
+
+
+async def test_an_internal_topic_is_created_once_and_checked(redis_url: str, name: str) -> None:
+    async with App(name, broker=redis_url) as app:
+        topic = app.topic(name, internal=True, partitions=2, retention=60.0)
+        await asyncio.gather(*(topic.maybe_declare() for _ in range(3)))
+        producer = await app.producer()
+        assert await producer.partitions_for(name) == {0, 1}
+        with pytest.raises(ValueError, match=f"internal topic '{name}' exists with 2 partitions"):
+            await app.topic(name, internal=True, partitions=3).declare()
+        assert await producer.partitions_for(f"{name}-never") == frozenset()
+        with pytest.raises(
+            ValueError, match=rf"topic '{name}' has partitions 0\.\.1; got partition=2"
+        ):
+            await producer.send(name, None, b"x", partition=2)
