@@ -122,6 +122,14 @@ class TransportMachine(RuleBasedStateMachine):
         self._do(self._send(self._record(data)))
         self._do(self._settle())
 
+    @precondition(lambda self: bool(self.model.key_partitions))
+    @rule(data=st.data())
+    def send_key_again(self, data: st.DataObject) -> None:
+        """Send another value under a key already sent: it must land where the key did."""
+        key = data.draw(st.sampled_from(sorted(self.model.key_partitions)), "key")
+        self._do(self._send(Record(key, data.draw(st.binary(max_size=8), "value"))))
+        self._do(self._settle())
+
     @rule(data=st.data())
     def send_soon(self, data: st.DataObject) -> None:
         """Send and move on: the answer is looked at later."""
@@ -264,10 +272,17 @@ class TransportMachine(RuleBasedStateMachine):
     )
     @rule(data=st.data())
     def restart(self, data: st.DataObject) -> None:
-        """Stop a member and start another in its group: it resumes at the commit."""
+        """Stop a member (having committed all it read, or not) and start another in its group.
+
+        The new member must resume at the group's commit.
+        """
         index = data.draw(st.integers(min_value=0, max_value=len(self.members) - 1), "member")
         self.restarts += 1
         old = self.members[index]
+        offsets = {tp: old.position.get(tp, 0) for tp in old.consumer.assignment()}
+        if offsets and data.draw(st.booleans(), "commit what was read first"):
+            self._do(old.consumer.commit(offsets))
+            self.model.committed.setdefault(old.group, {}).update(offsets)
         self._do(old.consumer.stop())
         self.members[index] = self._do(self._join(old.group))
 
