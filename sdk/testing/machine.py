@@ -280,7 +280,8 @@ class TransportMachine(RuleBasedStateMachine):
         self.restarts += 1
         old = self.members[index]
         offsets = {tp: old.position.get(tp, 0) for tp in old.consumer.assignment()}
-        if offsets and data.draw(st.booleans(), "commit what was read first"):
+        commit_first = data.draw(st.booleans(), "commit what was read first")
+        if offsets and commit_first:
             self._do(old.consumer.commit(offsets))
             self.model.committed.setdefault(old.group, {}).update(offsets)
         self._do(old.consumer.stop())
