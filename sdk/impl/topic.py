@@ -372,7 +372,7 @@ class Topic(Channel[KT, VT]):
 
 def _event(key: Any, value: Any, message: MessageT, delivery: Delivery) -> TopicEvent[Any, Any]:
     delivery.remaining += 1
-    return TopicEvent(key, value, message.headers, message, delivery=delivery)
+    return TopicEvent(key, value, message.headers, message, False, delivery)
 
 
 async def _as_coroutine(awaitable: Any) -> None:

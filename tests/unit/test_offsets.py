@@ -1,0 +1,76 @@
+"""The consumer's offset bookkeeping: only what is done, with nothing undone before it, commits."""
+
+from __future__ import annotations
+
+import random
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sdk.impl.conductor import Delivery, Offsets
+from sdk.impl.messages import Message
+from sdk.types import TP
+
+TP0 = TP("orders", 0)
+
+
+def fetch(offsets: Offsets, first: int, count: int) -> list[Delivery]:
+    messages = [Message("orders", 0, o, 0.0, 0, ()) for o in range(first, first + count)]
+    return offsets.fetched(TP0, messages)
+
+
+@given(
+    events=st.lists(st.integers(0, 3), min_size=1, max_size=30),
+    order=st.randoms(use_true_random=False),
+    first=st.integers(0, 1000),
+)
+def test_what_commits_is_the_offset_after_the_longest_done_prefix(
+    events: list[int], order: random.Random, first: int
+) -> None:
+    """Each message has 0..3 events, acked in any order: commit never passes an undone one."""
+    offsets = Offsets()
+    deliveries = fetch(offsets, first, len(events))
+    for delivery, count in zip(deliveries, events, strict=True):
+        delivery.remaining += count  # the readers made their events
+        delivery.remaining -= 1  # and the conductor let go
+    acks = [i for i, count in enumerate(events) for _ in range(count)]
+    order.shuffle(acks)
+    unacked = list(events)
+    assert offsets.committable().get(TP0) == _expected(first, unacked)
+    for i in acks:
+        deliveries[i].remaining -= 1
+        unacked[i] -= 1
+        assert offsets.committable().get(TP0) == _expected(first, unacked)
+    assert offsets.committable() == {TP0: first + len(events)}
+
+
+def _expected(first: int, unacked: list[int]) -> int | None:
+    done = next((i for i, left in enumerate(unacked) if left), len(unacked))
+    return first + done if done else None
+
+
+def test_a_message_is_not_done_while_the_conductor_still_hands_it_out() -> None:
+    offsets = Offsets()
+    [delivery] = fetch(offsets, 7, 1)
+    delivery.remaining += 1  # the first reader made its event
+    delivery.remaining -= 1  # and it was acked at once, while a second reader waits for room
+    assert offsets.committable() == {}
+    delivery.remaining -= 1  # the conductor let go
+    assert offsets.committable() == {TP0: 8}
+
+
+def test_a_revoked_partition_is_forgotten_and_late_acks_count_for_nothing() -> None:
+    offsets = Offsets()
+    [delivery] = fetch(offsets, 0, 1)
+    delivery.remaining -= 1
+    assert offsets.committable() == {TP0: 1}
+    [late] = fetch(offsets, 1, 1)
+    late.remaining += 1
+    late.remaining -= 1
+    offsets.forget([TP0])
+    late.remaining -= 1  # its event is acked after the revoke
+    assert offsets.committable() == {}
+    [again] = fetch(offsets, 1, 1)  # assigned back, it is read again from the commit
+    assert offsets.committable() == {}
+    again.remaining -= 1
+    assert offsets.committable() == {TP0: 2}
