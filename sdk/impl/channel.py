@@ -436,11 +436,13 @@ class _Hub(Generic[KT, VT]):
         if self._waiting:
             return False
         targets = self.targets
-        if len(targets) == 1:
+        if len(targets) == 1:  # the common case, without the loops
             buffer = targets[0]
             if buffer.maxsize and len(buffer.items) >= buffer.maxsize:
                 return False
-            buffer.put_nowait(make())
+            buffer.items.append(make())
+            if buffer.getters:
+                buffer.wake_getter()
             return True
         for buffer in targets:
             if not buffer.has_room():
