@@ -6,7 +6,6 @@ import asyncio
 import inspect
 import logging
 from collections.abc import Coroutine, Mapping, Sequence
-from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 from sdk.errors import DecodeError, UnnamedChannelError
@@ -348,9 +347,10 @@ class Topic(Channel[KT, VT]):
                 exc.locate(message.topic, message.partition, message.offset)
                 await self._undecodable(message, exc)
                 continue
-            make = partial(_event, key, value, message, delivery)
-            if not hub.offer_each(make):
-                await hub.deliver_each(make)
+            delivery.remaining += 1
+            event = TopicEvent(key, value, message.headers, message, False, delivery)
+            if not hub.offer_each(event, _twin):
+                await hub.deliver_each(event, _twin)
 
     async def _undecodable(self, message: MessageT, error: DecodeError) -> None:
         policy = self._on_decode_error
@@ -370,9 +370,12 @@ class Topic(Channel[KT, VT]):
             logger.warning("dead-lettered to %r: %s", policy, error)
 
 
-def _event(key: Any, value: Any, message: MessageT, delivery: Delivery) -> TopicEvent[Any, Any]:
-    delivery.remaining += 1
-    return TopicEvent(key, value, message.headers, message, False, delivery)
+def _twin(event: Event[Any, Any]) -> TopicEvent[Any, Any]:
+    """Another subscriber's event of the same message, acked on its own."""
+    assert isinstance(event, TopicEvent)
+    if event.delivery is not None:
+        event.delivery.remaining += 1
+    return TopicEvent(event.key, event.value, event.headers, event.message, False, event.delivery)
 
 
 async def _as_coroutine(awaitable: Any) -> None:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import random
+import uuid
 
 from hypothesis import given
 from hypothesis import strategies as st
 
+from sdk import App
 from sdk.impl.conductor import Delivery, Offsets
 from sdk.impl.messages import Message
+from sdk.impl.transports.memory import broker_for
 from sdk.types import TP
 
 TP0 = TP("orders", 0)
@@ -74,3 +77,22 @@ def test_a_revoked_partition_is_forgotten_and_late_acks_count_for_nothing() -> N
     assert offsets.committable() == {}
     again.remaining -= 1
     assert offsets.committable() == {TP0: 2}
+
+
+async def test_a_message_read_by_two_subscribers_commits_once_both_acked() -> None:
+    url = f"memory://fan-out-{uuid.uuid4().hex}"
+    async with App("sender", broker=url) as sender:
+        for i in range(3):
+            await sender.topic("orders", value_type=int).send(value=i)
+    async with App("readers", broker=url) as app:
+        topic = app.topic("orders", value_type=int)
+        first, second = topic.clone(is_iterator=True), topic.clone(is_iterator=True)
+        seen_first = [await first.get(timeout=5) for _ in range(3)]
+        seen_second = [await second.get(timeout=5) for _ in range(2)]
+        assert [e.value for e in seen_first] == [e.value for e in seen_second] + [2] == [0, 1, 2]
+        assert all(a is not b for a, b in zip(seen_first, seen_second, strict=False))
+        for event in seen_first:
+            event.ack()  # the first subscriber is done with all three
+        seen_second[0].ack()  # the second only with the first message
+    committed = broker_for(url).group("readers").committed
+    assert committed == {TP("orders", 0): 1}
