@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
-from collections.abc import Coroutine, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 from sdk.errors import DecodeError, UnnamedChannelError
@@ -307,9 +307,6 @@ class Topic(Channel[KT, VT]):
             self._app.consume(self)
         return twin
 
-    def __anext__(self) -> Coroutine[Any, Any, Event[KT, VT]]:
-        return self._next()
-
     async def get(self, *, timeout: float | None = None) -> Event[KT, VT]:
         if self._buffer is None:
             self._app.consume(self)
@@ -328,6 +325,8 @@ class Topic(Channel[KT, VT]):
         if isinstance(event, TopicEvent):
             self._last = event
         return event
+
+    __anext__ = _next  # one coroutine per event, none in between
 
     async def deliver_fetched(
         self, messages: Sequence[MessageT], deliveries: Sequence[Delivery]
