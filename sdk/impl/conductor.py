@@ -30,10 +30,10 @@ logger = logging.getLogger(__name__)
 COMMIT_INTERVAL: Final = 0.2
 """Seconds between commits while messages are being done; also committed on stop and revoke."""
 FETCH_TIMEOUT: Final = 0.1
-MAX_RECORDS: Final = 250
+MAX_RECORDS: Final = 150
 """Messages per fetch: few enough that their events are read while young (cheap for the garbage
-collector), enough that a fetch's own cost is spread thin. 250 beat 500 and 100 in
-benchmarks/kafka.py on memory:// and Apache Kafka."""
+collector), enough that a fetch's own cost is spread thin. In benchmarks/kafka.py 150 did as
+well as or better than 100, 250 and 500 on memory://, Tansu and Apache Kafka."""
 
 
 class Delivery(msgspec.Struct):
