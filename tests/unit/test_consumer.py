@@ -1,16 +1,19 @@
-"""The consumer's offset bookkeeping: only what is done, with nothing undone before it, commits."""
+"""The app's consumer: only what is done commits; fetched messages fan out with back-pressure."""
 
 from __future__ import annotations
 
+import asyncio
 import random
 import uuid
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from sdk import App
 from sdk.impl.conductor import Delivery, Offsets
 from sdk.impl.messages import Message
+from sdk.impl.topic import Topic
 from sdk.impl.transports.memory import broker_for
 from sdk.types import TP
 
@@ -96,3 +99,27 @@ async def test_a_message_read_by_two_subscribers_commits_once_both_acked() -> No
         seen_second[0].ack()  # the second only with the first message
     committed = broker_for(url).group("readers").committed
     assert committed == {TP("orders", 0): 1}
+
+
+async def test_a_full_subscriber_holds_up_delivery_and_nothing_is_dropped() -> None:
+    """maxsize 3: while one subscriber does not read, the other gets 3 events and no more;
+    once both read, both get all 40 in order."""
+    url = f"memory://back-pressure-{uuid.uuid4().hex}"
+    async with App("sender", broker=url) as sender:
+        for i in range(40):
+            await sender.topic("orders", value_type=int).send(value=i)
+    async with App("readers", broker=url) as app:
+        topic = app.topic("orders", value_type=int, maxsize=3)
+        reading, idle = topic.clone(is_iterator=True), topic.clone(is_iterator=True)
+        early = [(await reading.get(timeout=5)).value for _ in range(3)]
+        with pytest.raises(TimeoutError):
+            await reading.get(timeout=0.2)
+        assert early == [0, 1, 2]
+
+        async def rest(subscriber: Topic[None, int], count: int) -> list[int]:
+            return [(await subscriber.get(timeout=5)).value for _ in range(count)]
+
+        from_idle, from_reading = await asyncio.gather(rest(idle, 40), rest(reading, 37))
+        assert from_idle == early + from_reading == list(range(40))
+    committed = broker_for(url).group("readers").committed
+    assert committed == {TP("orders", 0): 39}  # each subscriber's last event is not acked yet
