@@ -70,6 +70,10 @@ class Buffer(Generic[T]):
                 elif self.items:
                     self.wake_getter()  # it was woken for an item: pass that on
                 raise
+        return self.take()
+
+    def take(self) -> T:
+        """The next item, without waiting: only when ``items`` has one."""
         item = self.items.popleft()
         if self._room_waiters:
             self._wake_room_waiters()

@@ -431,29 +431,34 @@ class _Hub(Generic[KT, VT]):
                 buffer.wake_getter()
         return True
 
-    def offer_each(self, make: Callable[[], Event[KT, VT]]) -> bool:
-        """As ``offer``, but each subscriber gets an event of its own, made by ``make``."""
+    def offer_each(
+        self, event: Event[KT, VT], twin: Callable[[Event[KT, VT]], Event[KT, VT]]
+    ) -> bool:
+        """As ``offer``, but each subscriber after the first gets its own ``twin(event)``."""
         if self._waiting:
             return False
         targets = self.targets
-        if len(targets) == 1:
+        if len(targets) == 1:  # the common case, without the loops
             buffer = targets[0]
             if buffer.maxsize and len(buffer.items) >= buffer.maxsize:
                 return False
-            buffer.put_nowait(make())
+            buffer.items.append(event)
+            if buffer.getters:
+                buffer.wake_getter()
             return True
         for buffer in targets:
             if not buffer.has_room():
                 return False
-        for buffer in targets:
-            buffer.put_nowait(make())
+        _put_each(targets, event, twin)
         return True
 
     async def deliver(self, event: Event[KT, VT]) -> None:
         """``deliver_each``, every subscriber getting this same event."""
-        await self.deliver_each(lambda: event)
+        await self.deliver_each(event, _same)
 
-    async def deliver_each(self, make: Callable[[], Event[KT, VT]]) -> None:
+    async def deliver_each(
+        self, event: Event[KT, VT], twin: Callable[[Event[KT, VT]], Event[KT, VT]]
+    ) -> None:
         """Wait in line (first come, first served) until every subscriber has room, then deliver.
 
         While anyone waits here, ``offer`` refuses, so later events queue behind and order is
@@ -468,8 +473,7 @@ class _Hub(Generic[KT, VT]):
                     if full is None:
                         break
                     await full.wait_room()
-                for buffer in targets:
-                    buffer.put_nowait(make())
+                _put_each(targets, event, twin)
         finally:
             self._waiting -= 1
 
@@ -509,6 +513,23 @@ class _Hub(Generic[KT, VT]):
             raise
         finally:
             self._soon_task = None
+
+
+def _put_each(
+    targets: tuple[Buffer[Event[KT, VT]], ...],
+    event: Event[KT, VT],
+    twin: Callable[[Event[KT, VT]], Event[KT, VT]],
+) -> None:
+    """The first subscriber gets ``event``, each other one ``twin(event)``."""
+    first, *others = targets
+    first.put_nowait(event)
+    for buffer in others:
+        buffer.put_nowait(twin(event))
+
+
+def _same(event: Event[KT, VT]) -> Event[KT, VT]:
+    """A channel's subscribers all get the same event."""
+    return event
 
 
 def _landed(event: Event[Any, Any]) -> InMemoryMessage:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
-from collections.abc import Coroutine, Mapping, Sequence
-from functools import partial
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 from sdk.errors import DecodeError, UnnamedChannelError
@@ -43,10 +42,11 @@ class TopicEvent(Event[KT, VT]):
     delivery: Delivery | None = None
 
     def ack(self) -> bool:
-        if not super().ack():
+        if self.acked:
             return False
+        self.acked = True
         if self.delivery is not None:
-            self.delivery.release()
+            self.delivery.remaining -= 1
         return True
 
 
@@ -308,9 +308,6 @@ class Topic(Channel[KT, VT]):
             self._app.consume(self)
         return twin
 
-    def __anext__(self) -> Coroutine[Any, Any, Event[KT, VT]]:
-        return self._next()
-
     async def flush_soon(self) -> None:
         """Wait until every message queued by ``send_soon`` was handed to the producer."""
         await self._hub.drained()
@@ -333,30 +330,41 @@ class Topic(Channel[KT, VT]):
     async def _next(self, timeout: float | None = None) -> Event[KT, VT]:
         """The next event of this subscriber, acking the one before: it has moved on."""
         last, self._last = self._last, None
-        if last is not None:
+        if last is not None and not last.acked:
             last.ack()
         buffer = self._buffer if self._buffer is not None else self._hub.reader()
-        event = await (buffer.get() if timeout is None else within(timeout, buffer.get()))
+        if buffer.items:  # the usual case while fetching keeps up: no waiting, no coroutine
+            event = buffer.take()
+        else:
+            event = await (buffer.get() if timeout is None else within(timeout, buffer.get()))
         if isinstance(event, TopicEvent):
             self._last = event
         return event
 
-    def deliver_fetched(
-        self, message: MessageT, delivery: Delivery
-    ) -> Coroutine[Any, Any, None] | None:
-        """Decode a fetched message, once, and give each subscriber an event of its own.
+    __anext__ = _next  # one coroutine per event, none in between
 
-        Done now if every subscriber has room (None); else what to await: waiting for room, or
-        the decode-error policy for a message that does not decode.
+    async def deliver_fetched(
+        self, messages: Sequence[MessageT], deliveries: Sequence[Delivery]
+    ) -> None:
+        """Decode fetched messages, each once, and give each subscriber an event of its own.
+
+        One call per fetched batch: waits only when a subscriber has no room, or for the
+        decode-error policy of a message that does not decode.
         """
-        try:
-            key = self.schema.loads_key(message.key)
-            value = self.schema.loads_value(message.value)
-        except DecodeError as exc:
-            exc.locate(message.topic, message.partition, message.offset)
-            return self._undecodable(message, exc)
-        make = partial(_event, key, value, message, delivery)
-        return None if self._hub.offer_each(make) else self._hub.deliver_each(make)
+        loads_key, loads_value = self.schema.loads_key, self.schema.loads_value
+        hub = self._hub
+        for message, delivery in zip(messages, deliveries, strict=True):
+            try:
+                key = loads_key(message.key)
+                value = loads_value(message.value)
+            except DecodeError as exc:
+                exc.locate(message.topic, message.partition, message.offset)
+                await self._undecodable(message, exc)
+                continue
+            delivery.remaining += 1
+            event = TopicEvent(key, value, message.headers, message, False, delivery)
+            if not hub.offer_each(event, _twin):
+                await hub.deliver_each(event, _twin)
 
     async def _undecodable(self, message: MessageT, error: DecodeError) -> None:
         policy = self._on_decode_error
@@ -376,9 +384,12 @@ class Topic(Channel[KT, VT]):
             logger.warning("dead-lettered to %r: %s", policy, error)
 
 
-def _event(key: Any, value: Any, message: MessageT, delivery: Delivery) -> TopicEvent[Any, Any]:
-    delivery.hold()
-    return TopicEvent(key, value, message.headers, message, delivery=delivery)
+def _twin(event: Event[Any, Any]) -> TopicEvent[Any, Any]:
+    """Another subscriber's event of the same message, acked on its own."""
+    assert isinstance(event, TopicEvent)
+    if event.delivery is not None:
+        event.delivery.remaining += 1
+    return TopicEvent(event.key, event.value, event.headers, event.message, False, event.delivery)
 
 
 async def _as_coroutine(awaitable: Any) -> None:

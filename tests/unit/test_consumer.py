@@ -1,0 +1,125 @@
+"""The app's consumer: only what is done commits; fetched messages fan out with back-pressure."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import uuid
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sdk import App
+from sdk.impl.conductor import Delivery, Offsets
+from sdk.impl.messages import Message
+from sdk.impl.topic import Topic
+from sdk.impl.transports.memory import broker_for
+from sdk.types import TP
+
+TP0 = TP("orders", 0)
+
+
+def fetch(offsets: Offsets, first: int, count: int) -> list[Delivery]:
+    messages = [Message("orders", 0, o, 0.0, 0, ()) for o in range(first, first + count)]
+    return offsets.fetched(TP0, messages)
+
+
+@given(
+    events=st.lists(st.integers(0, 3), min_size=1, max_size=30),
+    order=st.randoms(use_true_random=False),
+    first=st.integers(0, 1000),
+)
+def test_what_commits_is_the_offset_after_the_longest_done_prefix(
+    events: list[int], order: random.Random, first: int
+) -> None:
+    """Each message has 0..3 events, acked in any order: commit never passes an undone one."""
+    offsets = Offsets()
+    deliveries = fetch(offsets, first, len(events))
+    for delivery, count in zip(deliveries, events, strict=True):
+        delivery.remaining += count  # the readers made their events
+        delivery.remaining -= 1  # and the conductor let go
+    acks = [i for i, count in enumerate(events) for _ in range(count)]
+    order.shuffle(acks)
+    unacked = list(events)
+    assert offsets.committable().get(TP0) == _expected(first, unacked)
+    for i in acks:
+        deliveries[i].remaining -= 1
+        unacked[i] -= 1
+        assert offsets.committable().get(TP0) == _expected(first, unacked)
+    assert offsets.committable() == {TP0: first + len(events)}
+
+
+def _expected(first: int, unacked: list[int]) -> int | None:
+    done = next((i for i, left in enumerate(unacked) if left), len(unacked))
+    return first + done if done else None
+
+
+def test_a_message_is_not_done_while_the_conductor_still_hands_it_out() -> None:
+    offsets = Offsets()
+    [delivery] = fetch(offsets, 7, 1)
+    delivery.remaining += 1  # the first reader made its event
+    delivery.remaining -= 1  # and it was acked at once, while a second reader waits for room
+    assert offsets.committable() == {}
+    delivery.remaining -= 1  # the conductor let go
+    assert offsets.committable() == {TP0: 8}
+
+
+def test_a_revoked_partition_is_forgotten_and_late_acks_count_for_nothing() -> None:
+    offsets = Offsets()
+    [delivery] = fetch(offsets, 0, 1)
+    delivery.remaining -= 1
+    assert offsets.committable() == {TP0: 1}
+    [late] = fetch(offsets, 1, 1)
+    late.remaining += 1
+    late.remaining -= 1
+    offsets.forget([TP0])
+    late.remaining -= 1  # its event is acked after the revoke
+    assert offsets.committable() == {}
+    [again] = fetch(offsets, 1, 1)  # assigned back, it is read again from the commit
+    assert offsets.committable() == {}
+    again.remaining -= 1
+    assert offsets.committable() == {TP0: 2}
+
+
+async def test_a_message_read_by_two_subscribers_commits_once_both_acked() -> None:
+    url = f"memory://fan-out-{uuid.uuid4().hex}"
+    async with App("sender", broker=url) as sender:
+        for i in range(3):
+            await sender.topic("orders", value_type=int).send(value=i)
+    async with App("readers", broker=url) as app:
+        topic = app.topic("orders", value_type=int)
+        first, second = topic.clone(is_iterator=True), topic.clone(is_iterator=True)
+        seen_first = [await first.get(timeout=5) for _ in range(3)]
+        seen_second = [await second.get(timeout=5) for _ in range(2)]
+        assert [e.value for e in seen_first] == [e.value for e in seen_second] + [2] == [0, 1, 2]
+        assert all(a is not b for a, b in zip(seen_first, seen_second, strict=False))
+        for event in seen_first:
+            event.ack()  # the first subscriber is done with all three
+        seen_second[0].ack()  # the second only with the first message
+    committed = broker_for(url).group("readers").committed
+    assert committed == {TP("orders", 0): 1}
+
+
+async def test_a_full_subscriber_holds_up_delivery_and_nothing_is_dropped() -> None:
+    """maxsize 3: while one subscriber does not read, the other gets 3 events and no more;
+    once both read, both get all 40 in order."""
+    url = f"memory://back-pressure-{uuid.uuid4().hex}"
+    async with App("sender", broker=url) as sender:
+        for i in range(40):
+            await sender.topic("orders", value_type=int).send(value=i)
+    async with App("readers", broker=url) as app:
+        topic = app.topic("orders", value_type=int, maxsize=3)
+        reading, idle = topic.clone(is_iterator=True), topic.clone(is_iterator=True)
+        early = [(await reading.get(timeout=5)).value for _ in range(3)]
+        with pytest.raises(TimeoutError):
+            await reading.get(timeout=0.2)
+        assert early == [0, 1, 2]
+
+        async def rest(subscriber: Topic[None, int], count: int) -> list[int]:
+            return [(await subscriber.get(timeout=5)).value for _ in range(count)]
+
+        from_idle, from_reading = await asyncio.gather(rest(idle, 40), rest(reading, 37))
+        assert from_idle == early + from_reading == list(range(40))
+    committed = broker_for(url).group("readers").committed
+    assert committed == {TP("orders", 0): 39}  # each subscriber's last event is not acked yet
