@@ -1,6 +1,10 @@
-"""The conformance kit: hypothesis strategies and contract mixins to run against your code.
+"""The conformance kit: the contracts of ``sdk.types`` as tests anyone runs on their own code.
 
-``strategies`` generates what flows through channels; ``contracts`` holds the mixins
-(``CodecContract`` and ``ChannelContract`` so far). Needs the ``testing`` extra
-(hypothesis, pytest).
+- ``strategies``: hypothesis strategies of what flows through channels and transports;
+- ``contracts``: the mixins ``CodecContract``, ``ChannelContract`` and ``TransportContract``;
+- ``clauses`` and ``machine``: the transport contract's clauses and its state machine;
+- ``plugin``: the pytest plugin (``--transport-url``, ``--kit-profile``); ``suite``: the
+  contract as a test module; ``python -m sdk.testing URL`` prints a table of every clause.
+
+Needs the ``testing`` extra (hypothesis, pytest).
 """

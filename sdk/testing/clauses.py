@@ -30,8 +30,8 @@ from sdk.types import (
 
 from .errors import ContractError, Undeclared
 from .profiles import Profile, kit_settings
-from .sessions import POLL, WAIT, consuming, fresh_name, producing, read, run
-from .strategies import Record, records
+from .sessions import PATIENCE, POLL, consuming, fresh_name, producing, read, run
+from .strategies import Record, batches
 
 Check = Callable[[TransportT, frozenset[Capability], st.DataObject], Coroutine[Any, Any, None]]
 PARTITIONS: Final = 3
@@ -53,13 +53,22 @@ class Clause:
         transport: TransportT,
         declared: frozenset[Capability] | None = None,
         profile: Profile = "quick",
+        patience: float | None = None,
     ) -> None:
-        """Check the clause on ``transport``; ``declared`` defaults to its capabilities."""
+        """Check the clause on ``transport``; ``declared`` defaults to its capabilities.
+
+        ``patience``: seconds to wait for what should arrive (default 15, for slow brokers).
+        """
         declared = transport.capabilities if declared is None else declared
         for capability in self.needs:
             if capability not in declared:
                 raise Undeclared(self.name, capability, transport.url)
-        self.runner(transport, declared, profile)
+        token = PATIENCE.set(patience) if patience is not None else None
+        try:
+            self.runner(transport, declared, profile)
+        finally:
+            if token is not None:
+                PATIENCE.reset(token)
 
 
 CLAUSES: list[Clause] = []
@@ -89,7 +98,7 @@ def clause(*needs: Capability, consuming: bool = True) -> Callable[[Check], Chec
 def _batch(
     data: st.DataObject, declared: frozenset[Capability], partitions: int = 1
 ) -> list[Record]:
-    return data.draw(st.lists(records(declared, partitions), min_size=1, max_size=12), "records")
+    return data.draw(batches(declared, partitions), "records")
 
 
 async def _send(producer: ProducerT, topic: str, record: Record) -> AckT:
@@ -332,7 +341,7 @@ async def _groups_share_partitions(
             raise ContractError(name, f"read {early} before anything was sent")
         places = await _send_all(producer, topic, batch)
         got: list[Message] = []
-        deadline = asyncio.get_running_loop().time() + WAIT
+        deadline = asyncio.get_running_loop().time() + PATIENCE.get()
         while len(got) < len(batch) and asyncio.get_running_loop().time() < deadline:
             for member in members:
                 for messages in (await member.getmany(timeout=POLL)).values():
@@ -348,7 +357,7 @@ async def _poll_until_shared(
 ) -> list[Message]:
     """Poll every member until each holds its own share of all partitions; what they read."""
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + WAIT
+    deadline = loop.time() + PATIENCE.get()
     read_early: list[Message] = []
     while True:
         shares = [member.assignment() for member in members]
@@ -356,7 +365,7 @@ async def _poll_until_shared(
         if all(shares) and sorted(held) == list(range(partitions)):
             return read_early
         if loop.time() > deadline:
-            raise ContractError(name, f"after {WAIT} s the members hold {shares}")
+            raise ContractError(name, f"after {PATIENCE.get()} s the members hold {shares}")
         for member in members:
             for messages in (await member.getmany(timeout=POLL)).values():
                 read_early.extend(messages)

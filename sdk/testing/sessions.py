@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import uuid
 from collections.abc import AsyncGenerator, Coroutine, Iterable
+from contextvars import ContextVar
 from typing import Any, Final, TypeVar
 
 from sdk.impl.timeouts import within
@@ -19,8 +20,12 @@ from .errors import ContractError
 
 T = TypeVar("T")
 
-WAIT: Final = 15.0
-"""Seconds a clause waits for what should arrive: a group join on a slow broker included."""
+PATIENCE: ContextVar[float] = ContextVar("PATIENCE", default=15.0)
+"""Seconds a clause waits for what should arrive: a group join on a slow broker included.
+
+A context variable, so a run can be more or less patient (``Clause.run(patience=...)``)
+without it being threaded through every clause.
+"""
 POLL: Final = 0.05
 
 
@@ -30,7 +35,7 @@ def fresh_name(kind: str) -> str:
 
 def run(coro: Coroutine[Any, Any, T]) -> T:
     """Run one example on a new event loop, bounded so that a hang is a failure."""
-    return asyncio.run(within(4 * WAIT, coro))
+    return asyncio.run(within(4 * PATIENCE.get(), coro))
 
 
 @contextlib.asynccontextmanager
@@ -69,11 +74,12 @@ async def consuming(
 async def read(consumer: ConsumerT, count: int, clause: str, what: str) -> list[Message]:
     """The next ``count`` messages, in the order they came; a clause error if they don't."""
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + WAIT
+    wait = PATIENCE.get()
+    deadline = loop.time() + wait
     got: list[Message] = []
     while len(got) < count:
         if loop.time() > deadline:
-            raise ContractError(clause, f"{len(got)} of {count} {what} arrived within {WAIT} s")
+            raise ContractError(clause, f"{len(got)} of {count} {what} arrived within {wait} s")
         for messages in (await consumer.getmany(timeout=POLL)).values():
             got.extend(messages)
     return got

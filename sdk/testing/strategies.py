@@ -128,12 +128,20 @@ def records(
         pairs,
         headers=headers() if "headers" in declared else st.just(()),
         timestamp=(st.none() | timestamps()) if "timestamps" in declared else st.none(),
-        partition=(
-            st.none() | st.integers(min_value=0, max_value=partitions - 1)
-            if partitions > 1
-            else st.none()
-        ),
+        partition=(st.none() | partition_numbers(partitions) if partitions > 1 else st.none()),
     )
+
+
+def partition_numbers(count: int) -> st.SearchStrategy[int]:
+    """A partition of a topic of ``count``."""
+    return st.integers(min_value=0, max_value=count - 1)
+
+
+def batches(
+    declared: frozenset[Capability], partitions: int = 1, max_size: int = 12
+) -> st.SearchStrategy[list[Record]]:
+    """Non-empty batches of records, as a producer sends them in a row."""
+    return st.lists(records(declared, partitions), min_size=1, max_size=max_size)
 
 
 def _record(

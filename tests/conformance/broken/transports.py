@@ -55,7 +55,7 @@ class ReordersPartition(_Broken):
     consumer = _SwappingConsumer
 
 
-class _HeaderReversingProducer(MemoryProducer):
+class _HeaderDroppingProducer(MemoryProducer):
     async def send(
         self,
         topic: str,
@@ -67,14 +67,14 @@ class _HeaderReversingProducer(MemoryProducer):
         headers: Headers = (),
     ) -> Acked:
         return await super().send(
-            topic, key, value, partition=partition, timestamp=timestamp, headers=headers[::-1]
+            topic, key, value, partition=partition, timestamp=timestamp, headers=headers[:-1]
         )
 
 
-class ReordersHeaders(_Broken):
-    """Stores a message's headers last first."""
+class DropsHeaders(_Broken):
+    """Stores a message without its last header."""
 
-    producer = _HeaderReversingProducer
+    producer = _HeaderDroppingProducer
 
 
 class _ForgetfulConsumer(MemoryConsumer):
