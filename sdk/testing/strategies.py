@@ -118,7 +118,9 @@ def records(
     several.
     """
     if keys is None:
-        keys = st.sampled_from([b"", b"a", b"order-1", "\u00fcn\u00ef".encode()]) | st.binary()
+        keys = st.sampled_from([b"", b"a", b"order-1", "\u00fcn\u00ef".encode()]) | st.binary(
+            max_size=32
+        )
     values = st.binary(max_size=64)
     pairs = st.tuples(st.none() | keys, values)
     if "tombstones" in declared:

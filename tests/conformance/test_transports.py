@@ -14,7 +14,7 @@ from tests.conftest import BROKERS, pick_broker
 
 
 class TestMemory(TransportContract):
-    """memory:// is fast: it gets the long profile in every run."""
+    """memory:// is fast enough for the long profile in every run (about 12 s)."""
 
     profile = "long"
 

@@ -46,7 +46,8 @@ class MemoryBroker:
         self.logs[topic] = [[] for _ in range(partitions)]
         self.configs[topic] = dict(config)
         for group in self._groups.values():
-            group.rebalance()
+            if group.members:  # a group nobody is in keeps its commits and has nothing to deal
+                group.rebalance()
 
     def append(
         self,
