@@ -8,56 +8,47 @@ import uuid
 
 import pytest
 
-from sdk.impl.transports import register
+from sdk.impl.transports import register, transport_for
 from sdk.testing.__main__ import main
+from sdk.testing.contracts import TRANSPORT_CLAUSES
+from sdk.testing.errors import Undeclared
 from tests.conformance.broken.transports import DropsHeaders
 
 
-def test_the_plugin_runs_the_contract_on_a_transport_url() -> None:
-    url = f"memory://plugin-{uuid.uuid4().hex}"
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "--pyargs",
-            "sdk.testing.suite",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            f"--transport-url={url}",
-            "--kit-profile=quick",
-        ],
+def _suite(*options: str) -> subprocess.CompletedProcess[str]:
+    """``pytest --pyargs sdk.testing.suite`` in a process of its own, as a user runs it."""
+    pytest = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-rs"]
+    return subprocess.run(
+        [*pytest, "--pyargs", "sdk.testing.suite", *options],
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
     )
+
+
+def test_the_plugin_runs_the_contract_on_a_transport_url() -> None:
+    done = _suite(f"--transport-url=memory://plugin-{uuid.uuid4().hex}", "--kit-profile=quick")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "12 passed" in done.stdout
 
 
-def test_the_plugin_skips_by_name_without_a_url() -> None:
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "--pyargs",
-            "sdk.testing.suite",
-            "-q",
-            "-rs",
-            "-p",
-            "no:cacheprovider",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+def test_the_plugin_skips_saying_why_without_a_url() -> None:
+    done = _suite()
     assert done.returncode == 0, done.stdout + done.stderr
     assert "12 skipped" in done.stdout
     assert "no --transport-url given" in done.stdout
+
+
+def test_an_undeclared_capability_is_a_skip_that_names_it() -> None:
+    transport = transport_for(f"memory://few-{uuid.uuid4().hex}")
+    for clause in TRANSPORT_CLAUSES:
+        if not clause.needs:
+            continue
+        with pytest.raises(Undeclared) as caught:
+            clause.run(transport, declared=frozenset())
+        assert caught.value.capability == clause.needs[0]
+        assert f"needs {clause.needs[0]!r}, which memory://few-" in str(caught.value)
 
 
 def test_python_m_sdk_testing_prints_every_clause_and_passes(

@@ -55,7 +55,21 @@ class ReordersPartition(_Broken):
     consumer = _SwappingConsumer
 
 
-class _HeaderDroppingProducer(MemoryProducer):
+_Sent = tuple[int | None, Headers]
+"""Where a record goes, and with which headers."""
+
+
+class _AlteringProducer(MemoryProducer):
+    """memory://'s producer with room for one defect: in what it sends, or in its answer."""
+
+    def alter(
+        self, topic: str, key: bytes | None, partition: int | None, headers: Headers
+    ) -> _Sent:
+        return partition, headers
+
+    def answer(self, acked: Acked) -> Acked:
+        return acked
+
     async def send(
         self,
         topic: str,
@@ -66,9 +80,18 @@ class _HeaderDroppingProducer(MemoryProducer):
         timestamp: float | None = None,
         headers: Headers = (),
     ) -> Acked:
-        return await super().send(
-            topic, key, value, partition=partition, timestamp=timestamp, headers=headers[:-1]
+        partition, headers = self.alter(topic, key, partition, headers)
+        acked = await super().send(
+            topic, key, value, partition=partition, timestamp=timestamp, headers=headers
         )
+        return self.answer(acked)
+
+
+class _HeaderDroppingProducer(_AlteringProducer):
+    def alter(
+        self, topic: str, key: bytes | None, partition: int | None, headers: Headers
+    ) -> _Sent:
+        return partition, headers[:-1]
 
 
 class DropsHeaders(_Broken):
@@ -111,21 +134,9 @@ class _NeverAcked(Acked):
 
 
 def _producer_with(ack: type[Acked]) -> type[MemoryProducer]:
-    class Producer(MemoryProducer):
-        async def send(
-            self,
-            topic: str,
-            key: bytes | None,
-            value: bytes | None,
-            *,
-            partition: int | None = None,
-            timestamp: float | None = None,
-            headers: Headers = (),
-        ) -> Acked:
-            sent = await super().send(
-                topic, key, value, partition=partition, timestamp=timestamp, headers=headers
-            )
-            return ack(sent.result())
+    class Producer(_AlteringProducer):
+        def answer(self, acked: Acked) -> Acked:
+            return ack(acked.result())
 
     return Producer
 
@@ -142,31 +153,22 @@ class ResolvesNever(_Broken):
     producer = _producer_with(_NeverAcked)
 
 
-class _KeyMovingProducer(MemoryProducer):
+class _KeyMovingProducer(_AlteringProducer):
     def __init__(self, broker: MemoryBroker) -> None:
         super().__init__(broker)
         self.seen: set[bytes] = set()
 
-    async def send(
-        self,
-        topic: str,
-        key: bytes | None,
-        value: bytes | None,
-        *,
-        partition: int | None = None,
-        timestamp: float | None = None,
-        headers: Headers = (),
-    ) -> Acked:
-        if partition is None and key is not None and key in self.seen:
-            count = len(self.broker.logs.get(topic, ()))
-            home = self.key_partition(topic, key)
-            if count > 1 and home is not None:
-                partition = (home + 1) % count  # the defect: a key's second send moves
-        if key is not None:
-            self.seen.add(key)
-        return await super().send(
-            topic, key, value, partition=partition, timestamp=timestamp, headers=headers
-        )
+    def alter(
+        self, topic: str, key: bytes | None, partition: int | None, headers: Headers
+    ) -> _Sent:
+        if key is None:
+            return partition, headers
+        count = len(self.broker.logs.get(topic, ()))
+        home = self.key_partition(topic, key)
+        if partition is None and key in self.seen and count > 1 and home is not None:
+            partition = (home + 1) % count  # the defect: a key's second send moves
+        self.seen.add(key)
+        return partition, headers
 
 
 class MovesKeys(_Broken):
