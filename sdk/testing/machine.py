@@ -23,7 +23,16 @@ from hypothesis.stateful import (
 )
 
 from sdk.impl.timeouts import within
-from sdk.types import TP, AckT, Capability, ConsumerT, Message, ProducerT, TransportT
+from sdk.types import (
+    TP,
+    AckT,
+    Capability,
+    ConsumerT,
+    Message,
+    ProducerT,
+    RecordMetadata,
+    TransportT,
+)
 
 from .clauses import PARTITIONS, Clause
 from .errors import ContractError
@@ -91,8 +100,7 @@ class TransportMachine(RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
-        declared = self.declared
-        self.partitions = PARTITIONS if "partitions" in declared else 1
+        self.partitions = PARTITIONS if "partitions" in self.declared else 1
         self.topic = fresh_name("machine")
         self.model = Model()
         self.members: list[Member] = []
@@ -123,7 +131,7 @@ class TransportMachine(RuleBasedStateMachine):
     @rule(data=st.data())
     def send(self, data: st.DataObject) -> None:
         """Send and wait for the broker's answer."""
-        self._do(self._send(self._record(data)))
+        self._do(self._send(self._record(data), wait=True))
         self._do(self._settle())
 
     @precondition(lambda self: bool(self.model.key_partitions))
@@ -131,7 +139,7 @@ class TransportMachine(RuleBasedStateMachine):
     def send_key_again(self, data: st.DataObject) -> None:
         """Send another value under a key already sent: it must land where the key did."""
         key = data.draw(st.sampled_from(sorted(self.model.key_partitions)), "key")
-        self._do(self._send(Record(key, data.draw(st.binary(max_size=8), "value"))))
+        self._do(self._send(Record(key, data.draw(st.binary(max_size=8), "value")), wait=True))
         self._do(self._settle())
 
     @rule(data=st.data())
@@ -139,7 +147,7 @@ class TransportMachine(RuleBasedStateMachine):
         """Send and move on: the answer is looked at later."""
         self._do(self._send(self._record(data)))
 
-    async def _send(self, record: Record) -> None:
+    async def _send(self, record: Record, *, wait: bool = False) -> None:
         ack = await self.producer.send(
             self.topic,
             record.key,
@@ -151,6 +159,14 @@ class TransportMachine(RuleBasedStateMachine):
         calls = [0]
         ack.add_done_callback(lambda _: calls.__setitem__(0, calls[0] + 1))
         self.pending.append((record, ack, calls))
+        if wait:
+            try:
+                await within(PATIENCE.get(), _answer(ack))
+            except TimeoutError:
+                raise ContractError(
+                    "TransportContract.acks_resolve_once",
+                    f"the send of {record!r} has not answered in {PATIENCE.get()} s",
+                ) from None
 
     @rule()
     def flush(self) -> None:
@@ -326,6 +342,10 @@ class TransportMachine(RuleBasedStateMachine):
         total = sum(self.model.ends.values())
         for member in self.members:
             self._do(self._consume(member, total))
+
+
+async def _answer(ack: AckT) -> RecordMetadata:
+    return await ack
 
 
 def _run_machine(transport: TransportT, declared: frozenset[Capability], profile: Profile) -> None:
