@@ -130,11 +130,15 @@ async def test_a_full_subscriber_holds_up_delivery_and_nothing_is_dropped() -> N
     assert committed == {TP("orders", 0): 39}  # each subscriber's last event is not acked yet
 
 
-async def _until(condition: Callable[[], bool], what: str, within: float = 5.0) -> None:
-    """Poll ``condition`` each loop tick until it holds; fail naming ``what`` if it does not."""
-    deadline = time.monotonic() + within
-    ticks = 0
-    while not condition():
-        ticks += 1
-        assert time.monotonic() < deadline, f"{what}: not so after {ticks} ticks, {within} s"
+async def _until(
+    condition: Callable[[], bool], what: str, seconds: float = 5.0, ticks: int = 10_000
+) -> None:
+    """Poll ``condition`` until it holds, at most ``ticks`` times and ``seconds``; else fail."""
+    deadline = time.monotonic() + seconds
+    for tick in range(ticks):
+        if condition():
+            return
+        if time.monotonic() > deadline:
+            break
         await asyncio.sleep(0.001)
+    raise AssertionError(f"{what}: not so after {tick + 1} polls (bounds {ticks}, {seconds} s)")
