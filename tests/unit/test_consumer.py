@@ -135,10 +135,9 @@ async def _until(
 ) -> None:
     """Poll ``condition`` until it holds, at most ``ticks`` times and ``seconds``; else fail."""
     deadline = time.monotonic() + seconds
-    for tick in range(ticks):
-        if condition():
-            return
-        if time.monotonic() > deadline:
-            break
+    polls = 0
+    while not condition():
+        polls += 1
+        if polls >= ticks or time.monotonic() > deadline:
+            raise AssertionError(f"{what}: not so after {polls} polls ({ticks}, {seconds} s)")
         await asyncio.sleep(0.001)
-    raise AssertionError(f"{what}: not so after {tick + 1} polls (bounds {ticks}, {seconds} s)")
