@@ -1,8 +1,15 @@
-"""A fast producer and a consumer 100x slower or more, in a process of its own, so that its
-peak RSS (``VmHWM``) is the run's alone. Prints one JSON line.
+"""A slow consumer in a process of its own, so that its peak RSS (``VmHWM``) is the run's alone.
+Prints one JSON line at the end.
 
     python -m tests.reliability.slow_consumer channel N SIZE MAXSIZE
     python -m tests.reliability.slow_consumer topic N SIZE MAXSIZE URL TOPIC GROUP
+
+``channel``: the producer is in this process, putting as fast as the channel lets it.
+``topic``: the producer is the test, sending while this process consumes. It writes on stdin,
+one line per batch, how many messages it has on the topic; this process prints ``first`` once
+it took its first event, and then takes at most one event per PACE the producer has sent until
+the producer is done: a producer at least PACE times faster than its consumer, whatever the
+machine's speed.
 """
 
 from __future__ import annotations
@@ -17,6 +24,8 @@ from sdk.impl.transports.kafka import KafkaTransport
 
 CONSUME_DELAY = 0.001
 """Seconds the consumer spends on each event; the producer spends microseconds."""
+PACE = 100
+"""While the producer sends, the topic's consumer takes one event per PACE messages sent."""
 
 
 def peak_kib() -> int:
@@ -54,18 +63,58 @@ async def channel_run(n: int, size: int, maxsize: int | None) -> list[int]:
     return received
 
 
-async def topic_run(n: int, maxsize: int | None, url: str, topic: str, group: str) -> list[int]:
+class Producer:
+    """How many messages the producing test has on the topic, as it says on stdin."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.sent = 0
+        self._news = asyncio.Event()
+
+    async def follow(self) -> None:
+        """Read stdin until the producer sent all ``n`` (or closed stdin): one line a batch."""
+        for _ in range(self.n):
+            line = await asyncio.to_thread(sys.stdin.readline)
+            self.sent = int(line) if line else self.n
+            self._news.set()
+            if self.sent >= self.n:
+                return
+
+    @property
+    def done(self) -> bool:
+        return self.sent >= self.n
+
+    async def allow(self, taken: int) -> None:
+        """Return once the producer sent PACE messages per event taken (or is done)."""
+        while self.sent < min(self.n, PACE * taken):
+            self._news.clear()
+            await self._news.wait()
+
+
+async def topic_run(
+    n: int, maxsize: int | None, url: str, topic: str, group: str
+) -> tuple[list[int], int]:
+    """The values received, and how many were taken while the producer was still sending."""
     transport = KafkaTransport(url, session_timeout_ms=2000, heartbeat_interval_ms=300)
+    producer = Producer(n)
+    following = asyncio.ensure_future(producer.follow())
     received: list[int] = []
+    while_producing = 0
     async with App(group, broker=transport) as app:
         source = app.topic(topic, value_serializer="raw", maxsize=maxsize)
         async for event in source:
+            await producer.allow(len(received))
+            if not producer.done:
+                while_producing += 1
             received.append(event.value[0] + 256 * int.from_bytes(event.value[1:3], "big"))
+            if len(received) == 1:
+                print("first", flush=True)
             await asyncio.sleep(CONSUME_DELAY)
             if len(received) == n:
                 event.ack()
                 break
-    return received
+    await following
+    return received, while_producing
 
 
 def payload(i: int, size: int) -> bytes:
@@ -79,16 +128,18 @@ def main() -> None:
     reset_peak()
     before = peak_kib()
     started = time.monotonic()
+    while_producing = None
     if kind == "channel":
         received = asyncio.run(channel_run(n, size, maxsize))
     else:
-        received = asyncio.run(topic_run(n, maxsize, *sys.argv[5:8]))
+        received, while_producing = asyncio.run(topic_run(n, maxsize, *sys.argv[5:8]))
     print(
         json.dumps(
             {
                 "received": sorted(received),
                 "growth_kib": peak_kib() - before,
                 "seconds": time.monotonic() - started,
+                "while_producing": while_producing,
             }
         )
     )

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from sdk.errors import ValueDecodeError
 from sdk.impl.timeouts import within
 from sdk.impl.topic import ERROR_HEADER, ORIGIN_HEADER
-from sdk.types import RecordMetadata
+from sdk.types import DecodeErrorPolicy, RecordMetadata
 from tests.brokers import Broker, make_app
 from tests.conftest import TEST_TIMEOUT
 from tests.reliability.conftest import Record
@@ -65,7 +65,9 @@ ITEM = st.one_of(GOOD, BAD)
 
 
 @pytest.mark.parametrize("policy", ["raise", "skip", "dead-letter"])
-def test_poison_messages_follow_the_policy(broker: Broker, policy: str, record: Record) -> None:
+def test_poison_messages_follow_the_policy(
+    broker: Broker, policy: DecodeErrorPolicy, record: Record
+) -> None:
     # an example on a broker joins two or three groups: ~0.3 s on Kafka, ~1 s each on Tansu
     examples = {"memory": 25, "kafka": 3}.get(broker.name, 1)
 
@@ -87,13 +89,12 @@ def test_poison_messages_follow_the_policy(broker: Broker, policy: str, record: 
 
     totals = [0, 0]  # messages sent, and read or handled by the policy, over every example
     run()
-    record(
-        f"poison messages, policy {policy}", broker.name, *totals, 0, totals[0] - totals[1], None
-    )
+    sent, handled = totals
+    record(f"poison messages, policy {policy}", broker.name, sent, handled, 0, sent - handled, None)
 
 
 async def _scenario(
-    broker: Broker, policy: str, stream: list[Order | tuple[bytes, str | None]]
+    broker: Broker, policy: DecodeErrorPolicy, stream: list[Order | tuple[bytes, str | None]]
 ) -> int:
     """How many messages were read, raised, skipped or dead-lettered: each, once."""
     name = f"p-{uuid.uuid4().hex[:12]}"
@@ -108,12 +109,14 @@ async def _scenario(
             sent.append((await raw.send_and_wait(value=data), item))
         if policy == "dead-letter":
             await app.topic(dead, internal=True, partitions=1).declare()
-    bad = {(m.partition, m.offset): item for m, item in sent if not isinstance(item, Order)}
+    bad: dict[tuple[int, int], tuple[bytes, str | None]] = {
+        (m.partition, m.offset): item for m, item in sent if not isinstance(item, Order)
+    }
     good = {(m.partition, m.offset): item for m, item in sent if isinstance(item, Order)}
     group = f"{name}-group"
-    on_error = dead if policy == "dead-letter" else policy
+    on_error: DecodeErrorPolicy = dead if policy == "dead-letter" else policy
     async with make_app(broker, group) as app:
-        orders = app.topic(name, value_type=Order, on_decode_error=on_error)  # type: ignore[arg-type]  # a policy name
+        orders = app.topic(name, value_type=Order, on_decode_error=on_error)
         app.consume(orders)  # read even if every message is bad and get() is never called
         got: dict[tuple[int, int], Order] = {}
         raised: dict[tuple[int, int], ValueDecodeError] = {}
@@ -128,12 +131,15 @@ async def _scenario(
                 event.ack()
         assert got == good
         assert raised.keys() == (bad.keys() if policy == "raise" else set())
-        for where, error in raised.items():
-            assert (error.topic, error.partition, error.offset) == (name, *where)
-            field = bad[where][1]  # type: ignore[index]  # bad holds (bytes, field) pairs
-            assert f"topic {name!r} partition {where[0]} offset {where[1]}" in str(error)
+        for where, decode_error in raised.items():
+            assert (decode_error.topic, decode_error.partition, decode_error.offset) == (
+                name,
+                *where,
+            )
+            field = bad[where][1]
+            assert f"topic {name!r} partition {where[0]} offset {where[1]}" in str(decode_error)
             if field is not None:
-                assert field in str(error), (field, str(error))
+                assert field in str(decode_error), (field, str(decode_error))
         if policy == "dead-letter":  # read while the app above still forwards
             async with make_app(broker, f"{group}-dlt") as app:
                 letters = app.topic(dead, value_serializer="raw")
@@ -146,7 +152,7 @@ async def _scenario(
                     assert f"offset {offset}" in headers[ERROR_HEADER].decode()
                     forwarded[(int(partition), int(offset))] = letter.value
                     letter.ack()
-                assert forwarded == {where: item[0] for where, item in bad.items()}  # type: ignore[index]  # (bytes, field)
+                assert forwarded == {where: item[0] for where, item in bad.items()}
     if policy == "raise":  # a restart goes on after the bad messages, raising none again
         async with make_app(broker, group) as app:
             orders = app.topic(name, value_type=Order, internal=True, partitions=2)
