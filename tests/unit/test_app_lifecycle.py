@@ -156,8 +156,13 @@ class TransportFailingToStop(MemoryTransport):
         return ProducerFailingToStop(self.broker)
 
 
-async def test_a_start_that_fails_raises_its_own_error_not_the_cleanups() -> None:
+async def test_a_start_that_fails_raises_its_own_error_not_the_cleanups(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     app = App("readers", broker=TransportFailingToStop(url()))
     app.topic(pattern="orders-(", value_type=int).clone(is_iterator=True)
     with pytest.raises(re.error):
         await app.start()
+    [logged] = [r for r in caplog.records if r.exc_info is not None]
+    assert "failed start" in logged.getMessage()  # the cleanup's failure is not swallowed
+    assert isinstance(logged.exc_info[1], OSError)
