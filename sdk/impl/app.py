@@ -9,7 +9,7 @@ from types import TracebackType
 from typing import Any
 
 from sdk.impl.channel import DEFAULT_MAXSIZE, Channel
-from sdk.impl.conductor import Conductor
+from sdk.impl.conductor import Conductor, stop_after_failure
 from sdk.impl.topic import Topic
 from sdk.impl.transports import redact, transport_for
 from sdk.types._vars import KT, VT
@@ -166,25 +166,48 @@ class App:
                 conductor.add(topic)
             await conductor.start()
         except BaseException:  # no half-started app: `async with` does not stop what failed
-            await self.stop()
+            await stop_after_failure(self.stop())
             raise
         self._conductor = conductor
+        for topic in self._consumed:
+            topic.begin()
 
     async def stop(self) -> None:
-        """Stop consuming (committing what is done), end the iterators, send what send_soon
-        queued, wait for callbacks, flush and stop sending."""
+        """Stop fetching, end the iterators, commit what is done and leave the group; then send
+        what send_soon queued, flush, wait for the callbacks of what was sent, stop sending.
+
+        Ending the iterators before the commit leaves nothing read after it uncommitted. Each
+        step runs even if one before it failed; a later failure is raised with the earlier one
+        as its context.
+        """
         conductor, self._conductor = self._conductor, None
-        started, self._producer_started = self._producer_started, None
         try:
             if conductor is not None:
-                await conductor.stop()
-                for topic in self._consumed:
-                    topic.end()
-            for made in list(self._topics):
-                await made.flush_soon()
-            if self._tasks:
+                try:
+                    await conductor.halt()
+                finally:
+                    for topic in self._consumed:
+                        topic.end()
+                    await conductor.close()
+        finally:
+            await self._stop_sending()
+
+    async def _stop_sending(self) -> None:
+        """Send, flush and call back until callbacks send nothing more; then stop the producer.
+
+        Flushing comes before waiting for callbacks: the acks it brings in start more of them.
+        """
+        try:
+            while True:
+                for made in list(self._topics):
+                    await made.flush_soon()
+                if self._producer is not None:
+                    await self._producer.flush()
+                if not self._tasks:
+                    break
                 await asyncio.gather(*self._tasks)
         finally:
+            started, self._producer_started = self._producer_started, None
             self._producer = None
             if started is not None:
                 await _stop_producer(started)
@@ -206,12 +229,9 @@ class App:
 
 
 async def _stop_producer(started: asyncio.Future[ProducerT]) -> None:
-    """Flush and stop a producer once it started; one whose start failed has nothing to stop."""
+    """Stop a producer once it started; one whose start failed has nothing to stop."""
     try:
         producer = await started
     except Exception:  # noqa: BLE001  # raised already to whoever asked for the producer
         return
-    try:
-        await producer.flush()
-    finally:
-        await producer.stop()
+    await producer.stop()

@@ -9,18 +9,26 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from typing import Generic
+from typing import TYPE_CHECKING, Generic
 
 from sdk.types._vars import T
 
+if TYPE_CHECKING:
+    from sdk.impl.conductor import Delivery
+
 
 class Raised:
-    """An exception in the line of items: ``get`` raises it when its turn comes."""
+    """An exception in the line of items: ``get`` raises it when its turn comes.
 
-    __slots__ = ("error",)
+    A message that did not decode is done once its error was raised, not when it was queued:
+    ``delivery`` is counted down then, so an error dropped unraised leaves it uncommitted.
+    """
 
-    def __init__(self, error: BaseException) -> None:
+    __slots__ = ("delivery", "error")
+
+    def __init__(self, error: BaseException, delivery: Delivery | None = None) -> None:
         self.error = error
+        self.delivery = delivery
 
 
 class Buffer(Generic[T]):
@@ -78,12 +86,14 @@ class Buffer(Generic[T]):
         if self._room_waiters:
             self._wake_room_waiters()
         if type(item) is Raised:
+            if item.delivery is not None:
+                item.delivery.remaining -= 1
             raise item.error
         return item  # type: ignore[return-value]  # not Raised: checked just above
 
-    def throw(self, error: BaseException) -> None:
+    def throw(self, error: BaseException, delivery: Delivery | None = None) -> None:
         """Make ``get`` raise ``error`` after the items already here, even in a full buffer."""
-        self.items.append(Raised(error))
+        self.items.append(Raised(error, delivery))
         if self.getters:
             self.wake_getter()
 

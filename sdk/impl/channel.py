@@ -11,7 +11,7 @@ import time
 import weakref
 from collections import deque
 from collections.abc import Callable, Coroutine
-from typing import Any, ClassVar, Final, Generic, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Final, Generic, cast
 
 from sdk.errors import DecodeError, UnnamedChannelError
 from sdk.impl.buffer import Buffer
@@ -32,6 +32,9 @@ from sdk.types.tuples import (
 from sdk.types.tuples import FutureMessage as FutureMessageT
 from sdk.types.tuples import Message as MessageT
 from sdk.types.tuples import RecordMetadata as RecordMetadataT
+
+if TYPE_CHECKING:
+    from sdk.impl.conductor import Delivery
 
 logger = logging.getLogger(__name__)
 _now = time.time
@@ -373,6 +376,8 @@ class _Hub(Generic[KT, VT]):
         """Who gets the next event: the subscribers, or while there are none, ``pending``."""
         self._waiting = 0
         self._reader: Buffer[Event[KT, VT]] | None = None
+        self.ended = False
+        """Set by ``end`` until reading begins again: ``get()`` then raises StopAsyncIteration."""
         self._offsets = itertools.count()
         self._room = asyncio.Lock()
         self._soon: deque[tuple[_Publish[KT, VT], FutureMessage[KT, VT]]] = deque()
@@ -477,9 +482,25 @@ class _Hub(Generic[KT, VT]):
         finally:
             self._waiting -= 1
 
-    def throw(self, exc: BaseException) -> None:
+    def throw(self, exc: BaseException, delivery: Delivery | None = None) -> None:
+        """Every subscriber raises ``exc`` in its turn; a ``delivery`` counts each one out."""
         for buffer in self.targets:
-            buffer.throw(exc)
+            if delivery is not None:
+                delivery.remaining += 1
+            buffer.throw(exc, delivery)
+
+    def end(self) -> None:
+        """Every subscriber's iteration ends now: each drops what it holds, raises
+        StopAsyncIteration, and leaves; what waited for a first subscriber is dropped too.
+        A subscriber made later starts afresh; ``get()`` does once reading begins again."""
+        for buffer in self.subscribers:
+            buffer.items.clear()
+            buffer.throw(StopAsyncIteration())
+        self.pending.items.clear()
+        self.subscribers = ()
+        self.targets = (self.pending,)
+        self._reader = None
+        self.ended = True
 
     def send_soon(self, publish: _Publish[KT, VT], fut: FutureMessage[KT, VT]) -> None:
         """Queue ``fut`` to be published, in order, by a task of the running loop."""
@@ -490,29 +511,32 @@ class _Hub(Generic[KT, VT]):
                 "send_soon needs a running event loop: call it from code the loop runs"
             ) from None
         self._soon.append((publish, fut))
-        if self._soon_task is None:
+        if self._soon_task is None or self._soon_task.done():
             self._soon_task = loop.create_task(self._drain_soon())
+            self._soon_task.add_done_callback(self._soon_ended)
 
     async def drained(self) -> None:
         """Return once every message queued by ``send_soon`` was published (or failed)."""
-        while self._soon_task is not None:
+        while self._soon_task is not None and not self._soon_task.done():
             await asyncio.wait({self._soon_task})
 
     async def _drain_soon(self) -> None:
-        try:
-            while self._soon:
-                publish, fut = self._soon.popleft()
-                try:
-                    await publish(fut)
-                except Exception:  # its future holds the error, or only its callback failed
-                    logger.exception("sending %r with send_soon failed", fut)
-        except asyncio.CancelledError:  # the loop is closing: fail what is left, hang nothing
-            while self._soon:
-                _, fut = self._soon.popleft()
-                fut.set_exception(asyncio.CancelledError("send_soon delivery was cancelled"))
-            raise
-        finally:
-            self._soon_task = None
+        while self._soon:
+            publish, fut = self._soon.popleft()
+            try:
+                await publish(fut)
+            except Exception:  # its future holds the error, or only its callback failed
+                logger.exception("sending %r with send_soon failed", fut)
+
+    def _soon_ended(self, task: asyncio.Task[None]) -> None:
+        """A drain that was cancelled (the loop closing), even before it began, fails what it
+        left: nothing waits forever. A done callback, as a coroutine never begun runs no code."""
+        if task is not self._soon_task:
+            return
+        self._soon_task = None
+        while self._soon:
+            _, fut = self._soon.popleft()
+            fut.set_exception(asyncio.CancelledError("send_soon delivery was cancelled"))
 
 
 def _put_each(

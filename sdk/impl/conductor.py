@@ -9,12 +9,11 @@ is processed at least once, and a message is processed twice only if it was not 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import re
 import time
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
 import msgspec
@@ -101,25 +100,41 @@ class Conductor:
             self._subscribe(self._consumer)
 
     async def start(self) -> None:
+        """Join the group and start fetching; a consumer that started and then failed is
+        stopped again, and the error that made the start fail is the one raised."""
         consumer = self._transport.create_consumer(
             self._group_id, on_assigned=self._on_assigned, on_revoked=self._on_revoked
         )
         await consumer.start()
+        try:
+            self._subscribe(consumer)
+        except BaseException:
+            await stop_after_failure(consumer.stop())
+            raise
         self._consumer = consumer
-        self._subscribe(consumer)
         self._task = asyncio.create_task(self._run(consumer), name=f"sdk consumer {self._group_id}")
 
-    async def stop(self) -> None:
-        """Stop fetching, commit what is done, leave the group; re-raise what made it fail."""
+    async def halt(self) -> None:
+        """Stop fetching; re-raise what made the consumer fail.
+
+        Only stops: the app ends its iterators before ``close`` commits, so what they hold now
+        is what stays uncommitted.
+        """
         task, self._task = self._task, None
+        if task is None:
+            return
+        task.cancel()
+        await asyncio.wait({task})  # not `await task`: a cancellation of halt() itself must show
+        error = None if task.cancelled() else task.exception()
+        if error is not None:
+            raise error
+
+    async def close(self) -> None:
+        """Commit what is done, then leave the group (which takes seconds on Kafka)."""
         consumer, self._consumer = self._consumer, None
         try:
-            if task is not None:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
-            if self._committing is not None:
-                committing, self._committing = self._committing, None
+            committing, self._committing = self._committing, None
+            if committing is not None:
                 await committing
             if consumer is not None:
                 await self._commit(consumer)
@@ -165,7 +180,12 @@ class Conductor:
 
     def _batch_size(self) -> int:
         """MAX_RECORDS, or fewer if a topic's ``maxsize`` is smaller: a batch waiting for room
-        is held in memory, and ``maxsize`` is what the user set to bound that."""
+        is held in memory, and ``maxsize`` is what the user set to bound that.
+
+        One fetch serves every topic, so the smallest ``maxsize`` sizes it for all of them: a
+        topic with ``maxsize=1`` makes every fetch a single message, for every topic the app
+        reads. Give such a topic an app of its own if the others must keep their pace.
+        """
         sizes = [t.maxsize for t in self._topics if t.maxsize is not None]
         return min([MAX_RECORDS, *sizes])
 
@@ -202,3 +222,11 @@ class Conductor:
 
     async def _on_assigned(self, assigned: frozenset[TP]) -> None:
         logger.debug("group %r assigned %s", self._group_id, sorted(assigned))
+
+
+async def stop_after_failure(stopping: Awaitable[None]) -> None:
+    """Stop what a failed start left running; the start's error stays the one raised."""
+    try:
+        await stopping
+    except Exception:
+        logger.exception("stopping after a failed start failed too")

@@ -117,7 +117,7 @@ class Schema(Generic[KT, VT]):
     def loads_value(self, data: bytes | None, *, serializer: CodecArg = None) -> VT:
         side = self._value
         value: VT  # what the side's decoder for VT gives
-        if data is None and side.none_ok:  # no key, or a tombstone this type admits
+        if data is None and side.none_ok:  # a tombstone this type admits
             return None  # type: ignore[return-value]  # none_ok: the type admits None
         if data is None or serializer is not None:
             value = side.loads(data, serializer)

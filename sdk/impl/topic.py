@@ -315,15 +315,20 @@ class Topic(Channel[KT, VT]):
     def end(self) -> None:
         """The app stopped consuming: every subscriber's iteration ends now.
 
-        What a subscriber holds is dropped, not read after the stop: none of it was acked, so
-        it was not committed, and the next start reads it again.
+        What a subscriber holds, or what waits for a first subscriber, is dropped, not read
+        after the stop: none of it was acked (nor a decode error in it raised), so it is not
+        committed, and the next start reads it again, into new subscribers.
         """
-        for buffer in self._hub.subscribers:
-            buffer.items.clear()
-            buffer.throw(StopAsyncIteration())
+        self._hub.end()
+
+    def begin(self) -> None:
+        """The app consumes again: ``get()`` reads on (from the commit), no longer ended."""
+        self._hub.ended = False
 
     async def get(self, *, timeout: float | None = None) -> Event[KT, VT]:
         if self._buffer is None:
+            if self._hub.ended:  # stopped: as for a subscriber, until the app starts again
+                raise StopAsyncIteration
             self._app.consume(self)
         return await self._next(timeout)
 
@@ -359,17 +364,17 @@ class Topic(Channel[KT, VT]):
                 value = loads_value(message.value)
             except DecodeError as exc:
                 exc.locate(message.topic, message.partition, message.offset)
-                await self._undecodable(message, exc)
+                await self._undecodable(message, delivery, exc)
                 continue
             delivery.remaining += 1
             event = TopicEvent(key, value, message.headers, message, False, delivery)
             if not hub.offer_each(event, _twin):
                 await hub.deliver_each(event, _twin)
 
-    async def _undecodable(self, message: MessageT, error: DecodeError) -> None:
+    async def _undecodable(self, message: MessageT, delivery: Delivery, error: DecodeError) -> None:
         policy = self._on_decode_error
-        if policy == "raise":
-            self._hub.throw(error)
+        if policy == "raise":  # done once raised: until then the delivery is counted out
+            self._hub.throw(error, delivery)
         elif policy == "skip":
             logger.warning("skipped: %s", error)
         else:

@@ -269,7 +269,7 @@ class KafkaConsumer:
     """Implements ``sdk.types.ConsumerT`` on ``AIOKafkaConsumer``, committing only by hand."""
 
     def __init__(
-        self, consumer: AIOKafkaConsumer, listener: _Listener, servers: Sequence[str] = ()
+        self, consumer: AIOKafkaConsumer, listener: _Listener, servers: Sequence[str]
     ) -> None:
         self._consumer = consumer
         self._listener = listener
@@ -340,12 +340,15 @@ _REFUSED: Final = (
 async def _start(client: AIOKafkaProducer | AIOKafkaConsumer, servers: Sequence[str]) -> None:
     """Start ``client``; if no server can be connected to, close it and say where and why."""
     failures = _ConnectFailures(servers)
-    logger = logging.getLogger("aiokafka")
-    logger.addHandler(failures)
+    aiokafka_logger = logging.getLogger("aiokafka")
+    aiokafka_logger.addHandler(failures)
     try:
         await client.start()
     except BaseException as exc:  # one that failed to start still holds connections: close it
-        await client.stop()
+        try:
+            await client.stop()
+        except Exception:  # the start's error is the one to raise, this one is logged
+            logging.getLogger(__name__).exception("closing a Kafka client failed too")
         if not isinstance(exc, KafkaConnectionError):
             raise
         reasons = failures.reasons or {", ".join(servers): exc}
@@ -354,7 +357,7 @@ async def _start(client: AIOKafkaProducer | AIOKafkaConsumer, servers: Sequence[
         kind = AuthenticationError if refused else BrokerConnectionError
         raise kind(f"cannot connect to Kafka at {why}") from exc
     finally:
-        logger.removeHandler(failures)
+        aiokafka_logger.removeHandler(failures)
 
 
 class _ConnectFailures(logging.Handler):
