@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     transport = transport_for(args.url)
     print(f"TransportContract on {transport.url} ({profile} profile)")
     print(f"{'clause':<44} {'capability':<28} {'result':<6} seconds")
-    failed = 0
+    counts = {"pass": 0, "fail": 0, "skip": 0}
     for clause in TRANSPORT_CLAUSES:
         started = time.perf_counter()
         detail = ""
@@ -38,14 +38,14 @@ def main(argv: list[str] | None = None) -> int:
             result, detail = "skip", f"{undeclared.capability} not declared"
         except Exception as exc:  # noqa: BLE001 - whatever a clause raises is its failure
             result, detail = "fail", f"{type(exc).__name__}: {exc}"
-            failed += 1
+        counts[result] += 1
         needs = ", ".join(clause.needs) or "-"
         took = time.perf_counter() - started
         print(f"{clause.name.partition('.')[2]:<44} {needs:<28} {result:<6} {took:7.2f}")
         if detail:
             print(f"    {detail.splitlines()[0][:400]}")
-    print(f"{failed} failed" if failed else "all clauses held")
-    return 1 if failed else 0
+    print(", ".join(f"{n} {result}" for result, n in counts.items()))
+    return 1 if counts["fail"] else 0
 
 
 if __name__ == "__main__":

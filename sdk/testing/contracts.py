@@ -89,7 +89,7 @@ def _loads_raises_only_decode_error(self: CodecContract, data: bytes) -> None:
 def _typed_structs_round_trip(self: CodecContract, data: st.DataObject) -> None:
     """A typed decoder gives back an equal Struct of the declared type."""
     if not self.structs:
-        return
+        pytest.skip("structs = False: the codec does not decode Structs")
     if not isinstance(self.codec, TypedCodecT):
         raise ContractError(
             "CodecContract.typed_structs_round_trip", "structs = True but no decoder()"

@@ -36,5 +36,6 @@ def kit_settings(profile: Profile, *, consuming: bool, machine: bool = False) ->
         derandomize=os.environ.get("CI") == "true",
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
         report_multiple_bugs=False,
+        database=None,  # every clause runs from one inner function: they would share entries
         phases=tuple(Phase) if shrinks else (Phase.explicit, Phase.reuse, Phase.generate),
     )

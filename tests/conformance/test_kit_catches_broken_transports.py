@@ -10,6 +10,7 @@ from sdk.types import TransportT
 from tests.conformance.broken.transports import (
     DropsHeaders,
     LosesOnRestart,
+    MatchesPatternPrefixes,
     MovesKeys,
     ReordersPartition,
     ResolvesNever,
@@ -38,6 +39,7 @@ def _failure(transport: TransportT, clause: str) -> ContractError:
         (ResolvesTwice, "TransportContract.acks_resolve_once"),
         (ResolvesNever, "TransportContract.acks_resolve_once"),
         (MovesKeys, "TransportContract.same_key_same_partition"),
+        (MatchesPatternPrefixes, "TransportContract.patterns_see_new_topics"),
     ],
 )
 def test_the_clause_a_defect_breaks_fails(broken: type[TransportT], clause: str) -> None:

@@ -30,13 +30,13 @@ def _suite(*options: str) -> subprocess.CompletedProcess[str]:
 def test_the_plugin_runs_the_contract_on_a_transport_url() -> None:
     done = _suite(f"--transport-url=memory://plugin-{uuid.uuid4().hex}", "--kit-profile=quick")
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "12 passed" in done.stdout
+    assert f"{len(TRANSPORT_CLAUSES)} passed" in done.stdout
 
 
 def test_the_plugin_skips_saying_why_without_a_url() -> None:
     done = _suite()
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "12 skipped" in done.stdout
+    assert f"{len(TRANSPORT_CLAUSES)} skipped" in done.stdout
     assert "no --transport-url given" in done.stdout
 
 
@@ -56,8 +56,8 @@ def test_python_m_sdk_testing_prints_every_clause_and_passes(
 ) -> None:
     assert main([f"memory://cli-{uuid.uuid4().hex}"]) == 0
     table = capsys.readouterr().out
-    assert table.count(" pass ") == 12
-    assert "all clauses held" in table
+    assert table.count(" pass ") == len(TRANSPORT_CLAUSES)
+    assert f"{len(TRANSPORT_CLAUSES)} pass, 0 fail, 0 skip" in table
 
 
 def test_python_m_sdk_testing_fails_where_a_broken_transport_breaks_the_contract(
@@ -68,4 +68,4 @@ def test_python_m_sdk_testing_fails_where_a_broken_transport_breaks_the_contract
     table = capsys.readouterr().out
     failed = {line.split()[0] for line in table.splitlines() if " fail " in line}
     assert failed == {"headers_round_trip", "state_machine"}
-    assert "2 failed" in table
+    assert "2 fail," in table

@@ -41,6 +41,18 @@ class _Broken(MemoryTransport):
         return self.consumer(self.broker, group_id, on_assigned, on_revoked)
 
 
+class _PrefixMatchingConsumer(MemoryConsumer):
+    def wants(self, topic: str) -> bool:
+        pattern = self.pattern  # the defect: a match at the start is taken for a full match
+        return topic in self.topics or (pattern is not None and pattern.match(topic) is not None)
+
+
+class MatchesPatternPrefixes(_Broken):
+    """Subscribes a pattern to every topic whose name merely starts with a match."""
+
+    consumer = _PrefixMatchingConsumer
+
+
 class _SwappingConsumer(MemoryConsumer):
     async def getmany(
         self, *, timeout: float, max_records: int | None = None
