@@ -43,6 +43,8 @@ Runner = Callable[[TransportT, frozenset[Capability], Profile], None]
 
 @dataclass(frozen=True)
 class Clause:
+    """One promise: its name, the capabilities it needs, and how to check it on a transport."""
+
     name: str
     needs: tuple[Capability, ...]
     doc: str
