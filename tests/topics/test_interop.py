@@ -11,8 +11,8 @@ import msgspec
 import pytest
 
 from sdk.impl.partitioning import key_partition
+from sdk.testing.reading import take
 from tests.brokers import Broker, make_app
-from tests.topics.test_topics import take
 
 confluent_kafka = pytest.importorskip("confluent_kafka")
 

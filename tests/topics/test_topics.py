@@ -8,10 +8,10 @@ from typing import Any
 import msgspec
 import pytest
 
-from sdk import Event
 from sdk.errors import UnnamedChannelError, ValueDecodeError
 from sdk.impl.partitioning import key_partition
 from sdk.impl.topic import ERROR_HEADER, ORIGIN_HEADER, Topic
+from sdk.testing.reading import take
 from sdk.types import CREATE_TIME
 from tests.brokers import Broker, make_app
 
@@ -19,21 +19,6 @@ from tests.brokers import Broker, make_app
 class Order(msgspec.Struct):
     id: int
     amount: float
-
-
-async def take(topic: Topic[Any, Any], n: int, timeout: float = 10.0) -> list[Event[Any, Any]]:
-    """The next ``n`` events of one subscriber of ``topic`` (acking each by moving on)."""
-    events: list[Event[Any, Any]] = []
-
-    async def read() -> None:
-        async for event in topic:
-            events.append(event)
-            if len(events) == n:
-                event.ack()
-                return
-
-    await asyncio.wait_for(read(), timeout)
-    return events
 
 
 async def test_what_is_sent_arrives_as_sent(broker: Broker, name: str) -> None:

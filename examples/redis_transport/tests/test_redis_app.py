@@ -3,29 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 import pytest
 
-from sdk import App, Event
+from sdk import App
 from sdk.impl.partitioning import key_partition
 from sdk.impl.topic import Topic
+from sdk.testing.reading import take
 from sdk.types import CREATE_TIME
-
-
-async def take(topic: Topic[Any, Any], n: int, timeout: float = 10.0) -> list[Event[Any, Any]]:
-    """The next ``n`` events of one subscriber of ``topic``; the last one is acked."""
-    events: list[Event[Any, Any]] = []
-
-    async def read() -> None:
-        async for event in topic:
-            events.append(event)
-            if len(events) == n:
-                event.ack()
-                return
-
-    await asyncio.wait_for(read(), timeout)
-    return events
 
 
 async def test_what_is_sent_arrives_as_sent(redis_url: str, name: str) -> None:
