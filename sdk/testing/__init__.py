@@ -3,6 +3,7 @@
 - ``strategies``: hypothesis strategies of what flows through channels and transports;
 - ``contracts``: the mixins ``CodecContract``, ``ChannelContract`` and ``TransportContract``;
 - ``clauses`` and ``machine``: the transport contract's clauses and its state machine;
+- ``reading.take``: the next few events of a channel or topic, bounded in time;
 - ``plugin``: the pytest plugin (``--transport-url``, ``--kit-profile``); ``suite``: the
   contract as a test module; ``python -m sdk.testing URL`` prints a table of every clause.
 
