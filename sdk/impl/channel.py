@@ -440,17 +440,9 @@ class _Hub(Generic[KT, VT]):
         self, event: Event[KT, VT], twin: Callable[[Event[KT, VT]], Event[KT, VT]]
     ) -> bool:
         """As ``offer``, but each subscriber after the first gets its own ``twin(event)``."""
-        if self._waiting:
-            return False
         targets = self.targets
-        if len(targets) == 1:  # the common case, without the loops
-            buffer = targets[0]
-            if buffer.maxsize and len(buffer.items) >= buffer.maxsize:
-                return False
-            buffer.items.append(event)
-            if buffer.getters:
-                buffer.wake_getter()
-            return True
+        if len(targets) == 1 or self._waiting:  # one subscriber needs no twin
+            return self.offer(event)
         for buffer in targets:
             if not buffer.has_room():
                 return False
