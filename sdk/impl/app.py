@@ -9,7 +9,7 @@ from types import TracebackType
 from typing import Any
 
 from sdk.impl.channel import DEFAULT_MAXSIZE, Channel
-from sdk.impl.conductor import Conductor, stop_after_failure
+from sdk.impl.consumer_loop import ConsumerLoop, stop_after_failure
 from sdk.impl.topic import Topic
 from sdk.impl.transports import redact, transport_for
 from sdk.types._vars import KT, VT
@@ -38,7 +38,7 @@ class App:
         self._transport: TransportT | None = None if isinstance(broker, str) else broker
         self._producer: ProducerT | None = None
         self._producer_started: asyncio.Future[ProducerT] | None = None
-        self._conductor: Conductor | None = None
+        self._loop: ConsumerLoop | None = None
         self._consumed: list[Topic[Any, Any]] = []
         self._tasks: set[asyncio.Task[None]] = set()
         self._topics: weakref.WeakSet[Topic[Any, Any]] = weakref.WeakSet()
@@ -142,8 +142,8 @@ class App:
         """Have the app's consumer read ``topic`` (from when the app is started)."""
         if topic not in self._consumed:
             self._consumed.append(topic)
-            if self._conductor is not None:
-                self._conductor.add(topic)
+            if self._loop is not None:
+                self._loop.add(topic)
 
     def adopt(self, topic: Topic[Any, Any]) -> None:
         """Know ``topic``, made on this app: stopping flushes what it queued with send_soon."""
@@ -157,18 +157,18 @@ class App:
 
     async def start(self) -> None:
         """Start the producer, and the consumer of every topic being iterated."""
-        if self._conductor is not None:
+        if self._loop is not None:
             return
         try:
             await self.producer()
-            conductor = Conductor(self.transport, self._id)
+            loop = ConsumerLoop(self.transport, self._id)
             for topic in self._consumed:
-                conductor.add(topic)
-            await conductor.start()
+                loop.add(topic)
+            await loop.start()
         except BaseException:  # no half-started app: `async with` does not stop what failed
             await stop_after_failure(self.stop())
             raise
-        self._conductor = conductor
+        self._loop = loop
         for topic in self._consumed:
             topic.begin()
 
@@ -180,15 +180,15 @@ class App:
         step runs even if one before it failed; a later failure is raised with the earlier one
         as its context.
         """
-        conductor, self._conductor = self._conductor, None
+        loop, self._loop = self._loop, None
         try:
-            if conductor is not None:
+            if loop is not None:
                 try:
-                    await conductor.halt()
+                    await loop.halt()
                 finally:
                     for topic in self._consumed:
                         topic.end()
-                    await conductor.close()
+                    await loop.close()
         finally:
             await self._stop_sending()
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Generic
 from sdk.types._vars import T
 
 if TYPE_CHECKING:
-    from sdk.impl.conductor import Delivery
+    from sdk.impl.acks import Delivery
 
 
 class Raised:

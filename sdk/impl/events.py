@@ -11,7 +11,7 @@ import msgspec
 from sdk.types._vars import KT, VT
 from sdk.types.channels import ChannelT
 from sdk.types.codecs import CodecArg
-from sdk.types.tuples import FutureMessage, Headers, HeadersArg, Message, MessageSentCallback
+from sdk.types.messages import FutureMessage, Headers, HeadersArg, Message, MessageSentCallback
 
 
 class Keep(enum.Enum):

@@ -9,8 +9,8 @@ from typing import Any, Generic
 import msgspec
 
 from sdk.types._vars import KT, VT
+from sdk.types.messages import PendingMessage, RecordMetadata
 from sdk.types.transports import AckT
-from sdk.types.tuples import PendingMessage, RecordMetadata
 
 
 class FutureMessage(msgspec.Struct, Generic[KT, VT], eq=False):

@@ -13,7 +13,7 @@ import msgspec
 
 from sdk.types._vars import KT, VT
 from sdk.types.codecs import CodecArg
-from sdk.types.tuples import TP, Headers, HeadersArg, MessageSentCallback
+from sdk.types.messages import TP, Headers, HeadersArg, MessageSentCallback
 
 if TYPE_CHECKING:
     from sdk.types.channels import ChannelT

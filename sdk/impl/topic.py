@@ -9,21 +9,21 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 from sdk.errors import DecodeError, UnnamedChannelError
+from sdk.impl.acks import Delivery
 from sdk.impl.channel import DEFAULT_MAXSIZE, Channel
-from sdk.impl.conductor import Delivery
 from sdk.impl.events import Event
 from sdk.impl.futures import FutureMessage
 from sdk.impl.schema import Schema
 from sdk.impl.timeouts import within
 from sdk.types._vars import KT, VT
 from sdk.types.codecs import CodecArg
-from sdk.types.topics import DecodeErrorPolicy
-from sdk.types.tuples import FutureMessage as FutureMessageT
-from sdk.types.tuples import (
+from sdk.types.messages import FutureMessage as FutureMessageT
+from sdk.types.messages import (
     HeadersArg,
     MessageSentCallback,
 )
-from sdk.types.tuples import Message as MessageT
+from sdk.types.messages import Message as MessageT
+from sdk.types.topics import DecodeErrorPolicy
 
 if TYPE_CHECKING:
     from sdk.impl.app import App

@@ -7,18 +7,7 @@ from .app import AppT
 from .channels import ChannelT
 from .codecs import CodecArg, CodecT, TypedCodecT
 from .events import EventT
-from .schemas import SchemaT
-from .topics import DecodeErrorPolicy, TopicT
-from .transports import (
-    EVERY_CAPABILITY,
-    AckT,
-    Capability,
-    ConsumerT,
-    PartitionsCallback,
-    ProducerT,
-    TransportT,
-)
-from .tuples import (
+from .messages import (
     CREATE_TIME,
     LOG_APPEND_TIME,
     TP,
@@ -29,6 +18,17 @@ from .tuples import (
     MessageSentCallback,
     PendingMessage,
     RecordMetadata,
+)
+from .schemas import SchemaT
+from .topics import DecodeErrorPolicy, TopicT
+from .transports import (
+    EVERY_CAPABILITY,
+    AckT,
+    Capability,
+    ConsumerT,
+    PartitionsCallback,
+    ProducerT,
+    TransportT,
 )
 
 __all__ = [

@@ -8,8 +8,8 @@ from typing import Protocol
 from ._vars import KT, VT
 from .codecs import CodecArg
 from .events import EventT
+from .messages import FutureMessage, HeadersArg, Message, MessageSentCallback, RecordMetadata
 from .schemas import SchemaT
-from .tuples import FutureMessage, HeadersArg, Message, MessageSentCallback, RecordMetadata
 
 
 class ChannelT(Protocol[KT, VT]):

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from ._vars import KT, VT, KT_co, VT_co
 from .codecs import CodecArg
-from .tuples import FutureMessage, Headers, HeadersArg, Message, MessageSentCallback
+from .messages import FutureMessage, Headers, HeadersArg, Message, MessageSentCallback
 
 if TYPE_CHECKING:
     from .channels import ChannelT

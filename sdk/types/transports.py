@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Generator, Iterable, Mapping, Sequence
 from typing import Any, Final, Literal, Protocol, get_args
 
-from .tuples import TP, Headers, Message, RecordMetadata
+from .messages import TP, Headers, Message, RecordMetadata
 
 Capability = Literal[
     "partitions",

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sdk import App
-from sdk.impl.conductor import Delivery, Offsets
+from sdk.impl.acks import Delivery, Offsets
 from sdk.impl.messages import Message
 from sdk.impl.topic import Topic
 from sdk.impl.transports.memory import broker_for
@@ -39,7 +39,7 @@ def test_what_commits_is_the_offset_after_the_longest_done_prefix(
     deliveries = fetch(offsets, first, len(events))
     for delivery, count in zip(deliveries, events, strict=True):
         delivery.remaining += count  # the readers made their events
-        delivery.remaining -= 1  # and the conductor let go
+        delivery.remaining -= 1  # and the consumer loop let go
     acks = [i for i, count in enumerate(events) for _ in range(count)]
     order.shuffle(acks)
     unacked = list(events)
@@ -56,13 +56,13 @@ def _expected(first: int, unacked: list[int]) -> int | None:
     return first + done if done else None
 
 
-def test_a_message_is_not_done_while_the_conductor_still_hands_it_out() -> None:
+def test_a_message_is_not_done_while_the_consumer_loop_still_hands_it_out() -> None:
     offsets = Offsets()
     [delivery] = fetch(offsets, 7, 1)
     delivery.remaining += 1  # the first reader made its event
     delivery.remaining -= 1  # and it was acked at once, while a second reader waits for room
     assert offsets.committable() == {}
-    delivery.remaining -= 1  # the conductor let go
+    delivery.remaining -= 1  # the consumer loop let go
     assert offsets.committable() == {TP0: 8}
 
 
@@ -115,7 +115,7 @@ async def test_a_full_subscriber_holds_up_delivery_and_nothing_is_dropped() -> N
         reading, idle = topic.clone(is_iterator=True), topic.clone(is_iterator=True)
         early = [(await reading.get(timeout=5)).value for _ in range(3)]
         assert early == [0, 1, 2]
-        await _until(lambda: topic._hub._waiting == 1, "the conductor waits for room in idle")
+        await _until(lambda: topic._hub._waiting == 1, "the consumer loop waits for room in idle")
         assert reading._buffer is not None
         assert idle._buffer is not None
         assert len(idle._buffer.items) == 3  # full, so the next event goes to neither

@@ -20,7 +20,7 @@ from redis.typing import KeyT, StreamIdT
 
 from sdk.impl.messages import Message
 from sdk.types.transports import PartitionsCallback
-from sdk.types.tuples import TP
+from sdk.types.messages import TP
 
 from . import group
 from .calls import call, ping

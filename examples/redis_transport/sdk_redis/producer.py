@@ -19,7 +19,7 @@ from redis.typing import EncodableT, FieldT
 
 from sdk.impl.messages import RecordMetadata
 from sdk.impl.partitioning import key_partition
-from sdk.types.tuples import CREATE_TIME, TP, Headers
+from sdk.types.messages import CREATE_TIME, TP, Headers
 
 from .calls import call, ping
 from .records import (

@@ -15,7 +15,7 @@ import msgspec
 from redis.typing import EncodableT, FieldT
 
 from sdk.impl.messages import Message
-from sdk.types.tuples import CREATE_TIME, TP, Headers
+from sdk.types.messages import CREATE_TIME, TP, Headers
 
 PREFIX: Final = "sdk:"
 TOPICS: Final = PREFIX + "topics"

@@ -32,8 +32,8 @@ from sdk.errors import AuthenticationError, BrokerConnectionError
 from sdk.impl.messages import Message, RecordMetadata
 from sdk.impl.partitioning import key_partition
 from sdk.impl.transports import redact
+from sdk.types.messages import TP, Headers
 from sdk.types.transports import EVERY_CAPABILITY, Capability, PartitionsCallback
-from sdk.types.tuples import TP, Headers
 
 CAPABILITIES: Final = EVERY_CAPABILITY
 _TOPIC_ALREADY_EXISTS: Final = 36

@@ -17,9 +17,9 @@ from typing import Any, Final
 
 from sdk.impl.messages import Message, RecordMetadata
 from sdk.impl.partitioning import key_partition
+from sdk.types.messages import CREATE_TIME, TP, Headers
+from sdk.types.messages import RecordMetadata as RecordMetadataT
 from sdk.types.transports import EVERY_CAPABILITY, Capability, PartitionsCallback
-from sdk.types.tuples import CREATE_TIME, TP, Headers
-from sdk.types.tuples import RecordMetadata as RecordMetadataT
 
 CAPABILITIES: Final = EVERY_CAPABILITY
 DEFAULT_PARTITIONS: Final = 1

@@ -1,10 +1,5 @@
-"""The app's consumer: fetches what its topics subscribe to, delivers it, commits what is done.
-
-A message is done once every event made of it was acked (``event.ack()``, ``async with event``
-or a subscriber moving on to its next event). Per partition, the offset after the last message
-done with nothing undone before it is committed: a restarted app resumes there, so every message
-is processed at least once, and a message is processed twice only if it was not done yet.
-"""
+"""The app's consumer loop: fetches what its topics subscribe to, delivers it, commits what is
+done (``sdk.impl.acks`` says what is done)."""
 
 from __future__ import annotations
 
@@ -12,14 +7,12 @@ import asyncio
 import logging
 import re
 import time
-from collections import deque
-from collections.abc import Awaitable, Iterable, Sequence
+from collections.abc import Awaitable, Iterable
 from typing import TYPE_CHECKING, Any, Final
 
-import msgspec
-
+from sdk.impl.acks import Offsets
+from sdk.types.messages import TP
 from sdk.types.transports import ConsumerT, TransportT
-from sdk.types.tuples import TP, Message
 
 if TYPE_CHECKING:
     from sdk.impl.topic import Topic
@@ -35,49 +28,7 @@ collector), enough that a fetch's own cost is spread thin. In benchmarks/kafka.p
 well as or better than 100, 250 and 500 on memory://, Tansu and Apache Kafka."""
 
 
-class Delivery(msgspec.Struct):
-    """One fetched message, until every event made of it is acked.
-
-    ``remaining`` counts the events out, plus one while the conductor still hands the message to
-    its readers; acking an event only counts down. Which messages are done is worked out when
-    offsets are committed, not per ack: that keeps an ack cheap. A Struct of two ints: the
-    garbage collector does not track it.
-    """
-
-    offset: int
-    remaining: int = 1
-
-
-class Offsets:
-    """Per partition: the messages fetched and not yet done, in order, and what to commit."""
-
-    def __init__(self) -> None:
-        self._undone: dict[TP, deque[Delivery]] = {}
-        self._committable: dict[TP, int] = {}
-
-    def fetched(self, tp: TP, messages: Sequence[Message]) -> list[Delivery]:
-        deliveries = [Delivery(message.offset) for message in messages]
-        self._undone.setdefault(tp, deque()).extend(deliveries)
-        return deliveries
-
-    def committable(self) -> dict[TP, int]:
-        """Per partition, the offset after the last message done with nothing undone before it."""
-        for tp, undone in self._undone.items():
-            if undone and undone[0].remaining == 0:
-                done = undone.popleft()
-                while undone and undone[0].remaining == 0:
-                    done = undone.popleft()
-                self._committable[tp] = done.offset + 1
-        return self._committable
-
-    def forget(self, tps: Iterable[TP]) -> None:
-        """Revoked: another member reads these now; acks of their events count for nothing."""
-        for tp in tps:
-            self._undone.pop(tp, None)
-            self._committable.pop(tp, None)
-
-
-class Conductor:
+class ConsumerLoop:
     """Runs the app's consumer: one task, started and stopped with the app."""
 
     def __init__(self, transport: TransportT, group_id: str) -> None:
@@ -171,7 +122,7 @@ class Conductor:
                 deliveries = self._offsets.fetched(tp, messages)
                 for topic in self._readers(tp.topic):
                     await topic.deliver_fetched(messages, deliveries)
-                for delivery in deliveries:  # every reader has its events: the conductor's hold
+                for delivery in deliveries:  # every reader has its events: the consumer loop's hold
                     delivery.remaining -= 1
             self._commit_in_background(consumer)
             # let readers take what was delivered before fetching more: the loop stays fair, and

@@ -1,0 +1,58 @@
+"""Ack counting: which fetched messages are done, and so which offsets may be committed.
+
+A message is done once every event made of it was acked (``event.ack()``, ``async with event``
+or a subscriber moving on to its next event). Per partition, the offset after the last message
+done with nothing undone before it is committed: a restarted app resumes there, so every message
+is processed at least once, and a message is processed twice only if it was not done yet.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Sequence
+
+import msgspec
+
+from sdk.types.messages import TP, Message
+
+
+class Delivery(msgspec.Struct):
+    """One fetched message, until every event made of it is acked.
+
+    ``remaining`` counts the events out, plus one while the consumer loop still hands the message to
+    its readers; acking an event only counts down. Which messages are done is worked out when
+    offsets are committed, not per ack: that keeps an ack cheap. A Struct of two ints: the
+    garbage collector does not track it.
+    """
+
+    offset: int
+    remaining: int = 1
+
+
+class Offsets:
+    """Per partition: the messages fetched and not yet done, in order, and what to commit."""
+
+    def __init__(self) -> None:
+        self._undone: dict[TP, deque[Delivery]] = {}
+        self._committable: dict[TP, int] = {}
+
+    def fetched(self, tp: TP, messages: Sequence[Message]) -> list[Delivery]:
+        deliveries = [Delivery(message.offset) for message in messages]
+        self._undone.setdefault(tp, deque()).extend(deliveries)
+        return deliveries
+
+    def committable(self) -> dict[TP, int]:
+        """Per partition, the offset after the last message done with nothing undone before it."""
+        for tp, undone in self._undone.items():
+            if undone and undone[0].remaining == 0:
+                done = undone.popleft()
+                while undone and undone[0].remaining == 0:
+                    done = undone.popleft()
+                self._committable[tp] = done.offset + 1
+        return self._committable
+
+    def forget(self, tps: Iterable[TP]) -> None:
+        """Revoked: another member reads these now; acks of their events count for nothing."""
+        for tp in tps:
+            self._undone.pop(tp, None)
+            self._committable.pop(tp, None)
