@@ -7,6 +7,7 @@ from .events import Event
 from .futures import FutureMessage
 from .messages import Message, PendingMessage, RecordMetadata
 from .schema import Schema
+from .topic import Topic, TopicEvent
 
 __all__ = [
     "App",
@@ -18,4 +19,6 @@ __all__ = [
     "PendingMessage",
     "RecordMetadata",
     "Schema",
+    "Topic",
+    "TopicEvent",
 ]

@@ -6,9 +6,12 @@ import asyncio
 import weakref
 from collections.abc import Coroutine, Mapping
 from types import TracebackType
-from typing import Any
+from typing import Any, cast
 
-from sdk.impl.channel import DEFAULT_MAXSIZE, Channel
+from typing_extensions import TypeForm
+
+from sdk.impl.channel import Channel
+from sdk.impl.channel_base import DEFAULT_MAXSIZE
 from sdk.impl.consumer_loop import ConsumerLoop, stop_after_failure
 from sdk.impl.topic import Topic
 from sdk.impl.transports import redact, transport_for
@@ -25,15 +28,23 @@ class App:
     embedded one), or a transport made with settings a URL cannot carry (an SSL context).
     Channels need nothing started. Sending to a topic starts the producer; receiving from
     topics needs the app started (``async with app:``), which runs one consumer in the
-    consumer group named by the app's ``id``.
+    consumer group named by the app's ``id``. ``topic_class`` is the class ``topic()`` makes: a
+    subclass of ``Topic`` whose constructor takes the same arguments.
     """
 
-    def __init__(self, id: str = "sdk", *, broker: str | TransportT = "memory://") -> None:
+    def __init__(
+        self,
+        id: str = "sdk",
+        *,
+        broker: str | TransportT = "memory://",
+        topic_class: type[Topic[Any, Any]] = Topic,
+    ) -> None:
         if not id:
             raise ValueError("an app needs a non-empty id: it names its consumer group")
         if isinstance(broker, str) and "://" not in broker:
             raise ValueError(f"broker must be a URL (memory://, kafka://host:port): {broker!r}")
         self._id = id
+        self._topic_class = topic_class
         self._broker = broker if isinstance(broker, str) else broker.url
         self._transport: TransportT | None = None if isinstance(broker, str) else broker
         self._producer: ProducerT | None = None
@@ -60,8 +71,8 @@ class App:
     def channel(
         self,
         *,
-        key_type: type[KT] | None = None,
-        value_type: type[VT] | None = None,
+        key_type: TypeForm[KT] = Any,
+        value_type: TypeForm[VT] = Any,
         key_serializer: CodecArg = None,
         value_serializer: CodecArg = None,
         allow_empty: bool = False,
@@ -81,8 +92,8 @@ class App:
         self,
         *topics: str,
         pattern: str | None = None,
-        key_type: type[KT] | None = None,
-        value_type: type[VT] | None = None,
+        key_type: TypeForm[KT] = Any,
+        value_type: TypeForm[VT] = Any,
         key_serializer: CodecArg = None,
         value_serializer: CodecArg = None,
         partitions: int | None = None,
@@ -97,8 +108,9 @@ class App:
         allow_empty: bool = False,
         on_decode_error: DecodeErrorPolicy = "raise",
     ) -> Topic[KT, VT]:
-        """A topic of this app's broker: names or a ``pattern``, typed like a channel."""
-        return Topic(
+        """A topic of this app's broker (a ``topic_class``): names or a ``pattern``, typed like a
+        channel."""
+        topic = self._topic_class(
             self,
             *topics,
             pattern=pattern,
@@ -118,6 +130,7 @@ class App:
             allow_empty=allow_empty,
             on_decode_error=on_decode_error,
         )
+        return cast("Topic[KT, VT]", topic)  # made from key_type and value_type, as Topic[KT, VT]
 
     async def producer(self) -> ProducerT:
         """The app's producer, started on first use (concurrent callers share one start)."""

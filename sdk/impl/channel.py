@@ -3,60 +3,40 @@
 from __future__ import annotations
 
 import asyncio
-import copy
-import inspect
-import logging
-import time
-import weakref
 from collections.abc import Coroutine
-from typing import TYPE_CHECKING, Any, ClassVar, Final, Generic, cast
+from typing import Any, ClassVar, cast
 
-from sdk.errors import DecodeError, UnnamedChannelError
-from sdk.impl.buffer import Buffer
-from sdk.impl.events import KEEP, Event, Keep
+from typing_extensions import TypeForm
+
+from sdk.errors import UnnamedChannelError
+from sdk.impl.channel_base import DEFAULT_MAXSIZE, ChannelBase, call_back
+from sdk.impl.events import Event
 from sdk.impl.futures import FutureMessage
-from sdk.impl.hub import Hub
-from sdk.impl.messages import InMemoryMessage, PendingMessage, headers_from
+from sdk.impl.messages import InMemoryMessage
 from sdk.impl.schema import Schema
 from sdk.impl.timeouts import within
 from sdk.types._vars import KT, VT
 from sdk.types.codecs import CodecArg
-from sdk.types.messages import FutureMessage as FutureMessageT
-from sdk.types.messages import (
-    HeadersArg,
-    MessageSentCallback,
-)
-from sdk.types.messages import Message as MessageT
-from sdk.types.messages import RecordMetadata as RecordMetadataT
-
-if TYPE_CHECKING:
-    pass
-
-logger = logging.getLogger(__name__)
-_now = time.time
-
-DEFAULT_MAXSIZE: Final = 4096
-"""Events one subscriber may hold before senders wait (Faust's stream buffer size)."""
 
 
-class Channel(Generic[KT, VT]):
+class Channel(ChannelBase[KT, VT]):
     """Implements ``sdk.types.ChannelT`` in memory.
 
     Every subscriber (each ``async for``, or ``clone(is_iterator=True)``) has its own buffer of
     ``maxsize`` events and receives every event sent after it subscribed; events sent while there
     is none wait for the first. A subscriber leaves when it is garbage collected, as after
     ``break``. ``get()`` reads through one more subscriber, shared by the channel and its clones.
-    Nothing is serialized: keys and values are passed as they are.
+    Nothing is serialized: keys and values are passed as they are, after the same type check
+    that a topic's encoding makes.
     """
 
     one_partition: ClassVar[bool] = True
-    """Whether ``partition`` may only be 0 (or None), as in memory."""
 
     def __init__(
         self,
         *,
-        key_type: type[KT] | None = None,
-        value_type: type[VT] | None = None,
+        key_type: TypeForm[KT] = Any,
+        value_type: TypeForm[VT] = Any,
         key_serializer: CodecArg = None,
         value_serializer: CodecArg = None,
         allow_empty: bool = False,
@@ -67,8 +47,8 @@ class Channel(Generic[KT, VT]):
             given = [
                 name
                 for name, setting in [
-                    ("key_type", key_type),
-                    ("value_type", value_type),
+                    ("key_type", None if key_type is Any else key_type),
+                    ("value_type", None if value_type is Any else value_type),
                     ("key_serializer", key_serializer),
                     ("value_serializer", value_serializer),
                     ("allow_empty", allow_empty or None),
@@ -85,167 +65,12 @@ class Channel(Generic[KT, VT]):
                 value_serializer=value_serializer,
                 allow_empty=allow_empty,
             )
-        if maxsize is not None and maxsize < 1:
-            raise ValueError(f"maxsize must be at least 1, or None for no bound; got {maxsize}")
-        self._schema = schema
-        self._maxsize = maxsize
-        self._hub: Hub[KT, VT] = Hub(maxsize)
-        self._buffer: Buffer[Event[KT, VT]] | None = None
-
-    @property
-    def schema(self) -> Schema[KT, VT]:
-        return self._schema
-
-    @property
-    def maxsize(self) -> int | None:
-        return self._maxsize
-
-    @property
-    def is_iterator(self) -> bool:
-        return self._buffer is not None
-
-    @property
-    def subscriber_count(self) -> int:
-        return len(self._hub.subscribers)
+        super().__init__(schema=schema, maxsize=maxsize)
 
     def get_topic_name(self) -> str:
         raise UnnamedChannelError(
             "an in-memory channel has no topic name; app.topic(...) makes a named channel"
         )
-
-    def clone(self, *, is_iterator: bool | None = None) -> Channel[KT, VT]:
-        """Another handle on this channel; with ``is_iterator=True``, a new subscriber."""
-        twin = copy.copy(self)
-        twin._buffer = None
-        if is_iterator:
-            buffer = twin._buffer = self._hub.subscribe()
-            weakref.finalize(twin, self._hub.unsubscribe, buffer)
-        return twin
-
-    def unsubscribe(self) -> None:
-        """Stop receiving: senders no longer wait for this subscriber, and what it holds is dropped.
-
-        A subscriber also leaves when it is garbage collected; this is for leaving now.
-        """
-        if self._buffer is None:
-            raise TypeError(f"{self!r} is not a subscriber: only clone(is_iterator=True) is")
-        self._hub.unsubscribe(self._buffer)
-
-    def derive(
-        self,
-        *,
-        maxsize: int | Keep | None = KEEP,
-        key_serializer: CodecArg = None,
-        value_serializer: CodecArg = None,
-        allow_empty: bool | None = None,
-    ) -> Channel[KT, VT]:
-        """A new, separate channel like this one, with the settings given changed."""
-        return type(self)(
-            schema=self._schema.replace(
-                key_serializer=key_serializer,
-                value_serializer=value_serializer,
-                allow_empty=allow_empty,
-            ),
-            maxsize=self._maxsize if maxsize is KEEP else maxsize,
-        )
-
-    async def send(
-        self,
-        *,
-        key: KT | None = None,
-        value: VT,
-        partition: int | None = None,
-        timestamp: float | None = None,
-        headers: HeadersArg = None,
-        key_serializer: CodecArg = None,
-        value_serializer: CodecArg = None,
-        callback: MessageSentCallback | None = None,
-    ) -> FutureMessage[KT, VT]:
-        fut = self._future(
-            key, value, partition, timestamp, headers, key_serializer, value_serializer, callback
-        )
-        hub = self._hub
-        event = hub.event(key, value, fut.message.headers, timestamp)
-        if hub.offer(event):
-            fut.set_result(_landed(event))
-        else:
-            await self._deliver(fut, event)
-        if callback is not None:
-            await _call_back(callback, fut)
-        return fut
-
-    async def send_and_wait(
-        self,
-        *,
-        key: KT | None = None,
-        value: VT,
-        partition: int | None = None,
-        timestamp: float | None = None,
-        headers: HeadersArg = None,
-        key_serializer: CodecArg = None,
-        value_serializer: CodecArg = None,
-        callback: MessageSentCallback | None = None,
-    ) -> RecordMetadataT:
-        fut = await self.send(
-            key=key,
-            value=value,
-            partition=partition,
-            timestamp=timestamp,
-            headers=headers,
-            key_serializer=key_serializer,
-            value_serializer=value_serializer,
-            callback=callback,
-        )
-        return await fut
-
-    def send_soon(
-        self,
-        *,
-        key: KT | None = None,
-        value: VT,
-        partition: int | None = None,
-        timestamp: float | None = None,
-        headers: HeadersArg = None,
-        key_serializer: CodecArg = None,
-        value_serializer: CodecArg = None,
-        callback: MessageSentCallback | None = None,
-    ) -> FutureMessage[KT, VT]:
-        fut = self._future(
-            key, value, partition, timestamp, headers, key_serializer, value_serializer, callback
-        )
-        self._hub.send_soon(self._publish, fut)
-        return fut
-
-    def as_future_message(
-        self,
-        *,
-        key: KT | None = None,
-        value: VT,
-        partition: int | None = None,
-        timestamp: float | None = None,
-        headers: HeadersArg = None,
-        key_serializer: CodecArg = None,
-        value_serializer: CodecArg = None,
-        callback: MessageSentCallback | None = None,
-    ) -> FutureMessage[KT, VT]:
-        return self._future(
-            key, value, partition, timestamp, headers, key_serializer, value_serializer, callback
-        )
-
-    async def publish_message(
-        self, fut: FutureMessageT[KT, VT], wait: bool = True
-    ) -> FutureMessage[KT, VT]:
-        """Send a message made by ``as_future_message``; without ``wait``, as ``send_soon``."""
-        if not isinstance(fut, FutureMessage):
-            raise TypeError(
-                f"publish_message takes a FutureMessage made by as_future_message, "
-                f"got {type(fut).__name__}"
-            )
-        if wait:
-            await self._publish(fut)
-        else:
-            self._hub.send_soon(self._publish, fut)
-        return fut
 
     async def maybe_declare(self) -> None:
         """Nothing to declare: an in-memory channel exists as soon as it is made."""
@@ -253,47 +78,15 @@ class Channel(Generic[KT, VT]):
     async def declare(self) -> None:
         """Nothing to declare: an in-memory channel exists as soon as it is made."""
 
-    def decode(self, message: MessageT) -> Event[KT, VT]:
-        """Decode a message's bytes with this channel's schema into an event."""
-        schema = self._schema
-        try:
-            key = schema.loads_key(message.key)
-            value = schema.loads_value(message.value)
-        except DecodeError as exc:
-            exc.locate(message.topic, message.partition, message.offset)
-            raise
-        return Event(key, value, message.headers, message)
-
-    async def deliver(self, message: MessageT) -> None:
-        event = self.decode(message)
-        if not self._hub.offer(event):
-            await self._hub.deliver(event)
-
-    async def put(self, value: VT) -> None:
-        hub = self._hub
-        event = hub.event(None, value, (), None)
-        if not hub.offer(event):
-            await hub.deliver(event)
-
     async def get(self, *, timeout: float | None = None) -> Event[KT, VT]:
         buffer = self._buffer if self._buffer is not None else self._hub.reader()
         if timeout is None:
             return await buffer.get()
         return await within(timeout, buffer.get())
 
-    def empty(self) -> bool:
-        buffer = self._buffer if self._buffer is not None else self._hub.reader()
-        return buffer.empty()
-
-    def __aiter__(self) -> Channel[KT, VT]:
-        return self if self._buffer is not None else self.clone(is_iterator=True)
-
     def __anext__(self) -> Coroutine[Any, Any, Event[KT, VT]]:
         buffer = self._buffer if self._buffer is not None else self._hub.reader()
         return buffer.get()
-
-    async def throw(self, exc: BaseException) -> None:
-        self._hub.throw(exc)
 
     def __repr__(self) -> str:
         kind = "subscriber of " if self._buffer is not None else ""
@@ -303,59 +96,31 @@ class Channel(Generic[KT, VT]):
             f" subscribers={self.subscriber_count} maxsize={self._maxsize}>"
         )
 
-    def _future(
-        self,
-        key: KT | None,
-        value: VT,
-        partition: int | None,
-        timestamp: float | None,
-        headers: HeadersArg,
-        key_serializer: CodecArg,
-        value_serializer: CodecArg,
-        callback: MessageSentCallback | None,
-    ) -> FutureMessage[KT, VT]:
-        if partition and self.one_partition:
-            raise ValueError(
-                f"an in-memory channel has one partition, 0; got partition={partition}"
-            )
-        return FutureMessage(
-            PendingMessage(
-                self,
-                key,
-                value,
-                partition,
-                timestamp,
-                () if headers is None else headers_from(headers),
-                key_serializer,
-                value_serializer,
-                callback,
-            )
-        )
-
-    async def _publish(self, fut: FutureMessage[KT, VT]) -> None:
+    def _hand_over_now(self, fut: FutureMessage[KT, VT]) -> bool:
         pending = fut.message
+        if pending.callback is not None:  # a callback may need awaiting: the slow path
+            return False
         event = self._hub.event(pending.key, pending.value, pending.headers, pending.timestamp)
-        if self._hub.offer(event):
+        if not self._hub.offer(event):
+            return False
+        fut.set_result(_landed(event))
+        return True
+
+    async def _hand_over(self, fut: FutureMessage[KT, VT]) -> None:
+        pending = fut.message
+        hub = self._hub
+        event = hub.event(pending.key, pending.value, pending.headers, pending.timestamp)
+        if hub.offer(event):
             fut.set_result(_landed(event))
         else:
-            await self._deliver(fut, event)
-        callback = fut.message.callback
-        if callback is not None:
-            await _call_back(callback, fut)
-
-    async def _deliver(self, fut: FutureMessage[KT, VT], event: Event[KT, VT]) -> None:
-        try:
-            await self._hub.deliver(event)
-        except asyncio.CancelledError as exc:
-            fut.set_exception(exc)
-            raise
-        fut.set_result(_landed(event))
-
-
-async def _call_back(callback: MessageSentCallback, fut: FutureMessage[Any, Any]) -> None:
-    outcome = callback(fut)
-    if inspect.isawaitable(outcome):
-        await outcome
+            try:
+                await hub.deliver(event)
+            except asyncio.CancelledError as exc:
+                fut.set_exception(exc)
+                raise
+            fut.set_result(_landed(event))
+        if pending.callback is not None:
+            await call_back(pending.callback, fut)
 
 
 def _landed(event: Event[Any, Any]) -> InMemoryMessage:
@@ -364,6 +129,6 @@ def _landed(event: Event[Any, Any]) -> InMemoryMessage:
 
 
 def _name(type_: object) -> str:
-    if type_ is None:
+    if type_ is None or type_ is Any:
         return "Any"
     return type_.__qualname__ if isinstance(type_, type) else repr(type_)

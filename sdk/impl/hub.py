@@ -28,7 +28,8 @@ logger = logging.getLogger(__name__)
 _now = time.time
 
 
-_Publish = Callable[[FutureMessage[KT, VT]], Coroutine[Any, Any, None]]
+_HandOver = Callable[[FutureMessage[KT, VT]], Coroutine[Any, Any, None]]
+"""What hands a message over: to the subscribers (a channel), or to the producer (a topic)."""
 
 
 class Hub(Generic[KT, VT]):
@@ -46,8 +47,9 @@ class Hub(Generic[KT, VT]):
         """Set by ``end`` until reading begins again: ``get()`` then raises StopAsyncIteration."""
         self._offsets = itertools.count()
         self._room = asyncio.Lock()
-        self._soon: deque[tuple[_Publish[KT, VT], FutureMessage[KT, VT]]] = deque()
-        self._soon_task: asyncio.Task[None] | None = None
+        self._soon: deque[_Queued[KT, VT]] = deque()
+        self.soon_task: asyncio.Task[None] | None = None
+        """The task handing over what ``soon`` queued, while there is any: sends wait behind."""
 
     def subscribe(self) -> Buffer[Event[KT, VT]]:
         if self.subscribers:
@@ -160,41 +162,94 @@ class Hub(Generic[KT, VT]):
         self._reader = None
         self.ended = True
 
-    def send_soon(self, publish: _Publish[KT, VT], fut: FutureMessage[KT, VT]) -> None:
-        """Queue ``fut`` to be published, in order, by a task of the running loop."""
+    def soon(self, hand_over: _HandOver[KT, VT], fut: FutureMessage[KT, VT]) -> None:
+        """Queue ``fut`` to be handed over, in order, by a task of the running loop."""
+        self._enqueue((hand_over, fut))
+
+    async def in_turn(self, hand_over: _HandOver[KT, VT], fut: FutureMessage[KT, VT]) -> None:
+        """Hand ``fut`` over in this task, once everything queued before it was handed over.
+
+        A send made while ``soon`` messages wait goes after them, not before: order is kept. A
+        send cancelled while it waits its turn has handed nothing over, and ``fut`` says so.
+        """
+        loop = asyncio.get_running_loop()
+        turn = _Turn(loop.create_future(), loop.create_future())
+        self._enqueue(turn)
+        try:
+            await turn.go
+        except asyncio.CancelledError as exc:
+            if turn in self._soon:
+                self._soon.remove(turn)
+            turn.release()
+            if not fut.done():
+                fut.set_exception(exc)
+            raise
+        try:
+            await hand_over(fut)
+        finally:
+            turn.release()
+
+    async def drained(self) -> None:
+        """Return once every message queued by ``soon`` was handed over (or failed)."""
+        while self.soon_task is not None and not self.soon_task.done():
+            await asyncio.wait({self.soon_task})
+
+    def _enqueue(self, item: _Queued[KT, VT]) -> None:
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             raise RuntimeError(
                 "send_soon needs a running event loop: call it from code the loop runs"
             ) from None
-        self._soon.append((publish, fut))
-        if self._soon_task is None or self._soon_task.done():
-            self._soon_task = loop.create_task(self._drain_soon())
-            self._soon_task.add_done_callback(self._soon_ended)
-
-    async def drained(self) -> None:
-        """Return once every message queued by ``send_soon`` was published (or failed)."""
-        while self._soon_task is not None and not self._soon_task.done():
-            await asyncio.wait({self._soon_task})
+        self._soon.append(item)
+        if self.soon_task is None or self.soon_task.done():
+            self.soon_task = loop.create_task(self._drain_soon())
+            self.soon_task.add_done_callback(self._soon_ended)
 
     async def _drain_soon(self) -> None:
-        while self._soon:
-            publish, fut = self._soon.popleft()
+        soon = self._soon
+        while soon:
+            item = soon.popleft()
+            if isinstance(item, _Turn):  # a send waiting in line: its task hands it over
+                item.go.set_result(None)
+                await item.finished
+                continue
+            hand_over, fut = item
             try:
-                await publish(fut)
+                await hand_over(fut)
             except Exception:  # its future holds the error, or only its callback failed
                 logger.exception("sending %r with send_soon failed", fut)
+        self.soon_task = None  # all handed over: sends go straight ahead again
 
     def _soon_ended(self, task: asyncio.Task[None]) -> None:
         """A drain that was cancelled (the loop closing), even before it began, fails what it
         left: nothing waits forever. A done callback, as a coroutine never begun runs no code."""
-        if task is not self._soon_task:
+        if task is not self.soon_task:
             return
-        self._soon_task = None
+        self.soon_task = None
         while self._soon:
-            _, fut = self._soon.popleft()
-            fut.set_exception(asyncio.CancelledError("send_soon delivery was cancelled"))
+            item = self._soon.popleft()
+            if isinstance(item, _Turn):
+                item.go.cancel()
+            else:
+                item[1].set_exception(asyncio.CancelledError("send_soon delivery was cancelled"))
+
+
+class _Turn:
+    """A send waiting behind ``soon`` messages: told when to go, and telling when it is done."""
+
+    __slots__ = ("finished", "go")
+
+    def __init__(self, go: asyncio.Future[None], finished: asyncio.Future[None]) -> None:
+        self.go = go
+        self.finished = finished
+
+    def release(self) -> None:
+        if not self.finished.done():
+            self.finished.set_result(None)
+
+
+_Queued = tuple[_HandOver[KT, VT], FutureMessage[KT, VT]] | _Turn
 
 
 def _put_each(

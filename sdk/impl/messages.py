@@ -92,18 +92,18 @@ class InMemoryMessage(msgspec.Struct, frozen=True):
         return _IN_MEMORY_TP
 
 
-class PendingMessage(msgspec.Struct, Generic[KT, VT], frozen=True):
-    """Implements ``sdk.types.PendingMessage``."""
+class PendingMessage(msgspec.Struct, Generic[KT, VT], frozen=True, kw_only=True):
+    """Implements ``sdk.types.PendingMessage``: made from ``SendArgs`` in one C call."""
 
     channel: ChannelT[Any, Any]
-    key: KT | None
     value: VT
-    partition: int | None
-    timestamp: float | None
-    headers: Headers
-    key_serializer: CodecArg
-    value_serializer: CodecArg
-    callback: MessageSentCallback | None
+    key: KT | None = None
+    partition: int | None = None
+    timestamp: float | None = None
+    headers: Headers = ()
+    key_serializer: CodecArg = None
+    value_serializer: CodecArg = None
+    callback: MessageSentCallback | None = None
 
 
 def headers_from(headers: HeadersArg) -> Headers:

@@ -7,6 +7,8 @@ import typing
 from collections.abc import Callable
 from typing import Any, Generic, cast
 
+from typing_extensions import TypeForm
+
 from sdk.errors import DecodeError, EncodeError, KeyDecodeError, ValueDecodeError
 from sdk.impl.codecs import codec_name, convert, get_codec
 from sdk.types._vars import KT, VT
@@ -30,8 +32,8 @@ class Schema(Generic[KT, VT]):
     def __init__(
         self,
         *,
-        key_type: type[KT] | None = None,
-        value_type: type[VT] | None = None,
+        key_type: TypeForm[KT] = Any,
+        value_type: TypeForm[VT] = Any,
         key_serializer: CodecArg = None,
         value_serializer: CodecArg = None,
         allow_empty: bool = False,
@@ -48,11 +50,11 @@ class Schema(Generic[KT, VT]):
         )
 
     @property
-    def key_type(self) -> type[KT] | None:
+    def key_type(self) -> TypeForm[KT]:
         return self._key_type
 
     @property
-    def value_type(self) -> type[VT] | None:
+    def value_type(self) -> TypeForm[VT]:
         return self._value_type
 
     @property

@@ -5,28 +5,24 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, Final
+from collections.abc import Coroutine, Mapping, Sequence
+from typing import Any, Final, Protocol
+
+from typing_extensions import Self, TypeForm
 
 from sdk.errors import DecodeError, UnnamedChannelError
 from sdk.impl.acks import Delivery
-from sdk.impl.channel import DEFAULT_MAXSIZE, Channel
+from sdk.impl.channel_base import DEFAULT_MAXSIZE, ChannelBase
 from sdk.impl.events import Event
 from sdk.impl.futures import FutureMessage
 from sdk.impl.schema import Schema
 from sdk.impl.timeouts import within
 from sdk.types._vars import KT, VT
 from sdk.types.codecs import CodecArg
-from sdk.types.messages import FutureMessage as FutureMessageT
-from sdk.types.messages import (
-    HeadersArg,
-    MessageSentCallback,
-)
 from sdk.types.messages import Message as MessageT
-from sdk.types.topics import DecodeErrorPolicy
-
-if TYPE_CHECKING:
-    from sdk.impl.app import App
+from sdk.types.messages import MessageSentCallback
+from sdk.types.topics import DeadLetter, DecodeErrorPolicy
+from sdk.types.transports import ProducerT
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +30,31 @@ ERROR_HEADER: Final = "sdk-decode-error"
 """Header on a dead-lettered message: why it could not be decoded."""
 ORIGIN_HEADER: Final = "sdk-origin"
 """Header on a dead-lettered message: ``topic/partition/offset`` it came from."""
+
+
+class TopicHost(Protocol):
+    """What a topic needs of the app it was made on; ``sdk.App`` is one."""
+
+    @property
+    def running_producer(self) -> ProducerT | None:
+        """The producer once started, else None: the send path's shortcut."""
+        ...
+
+    async def producer(self) -> ProducerT:
+        """The producer, started on first use."""
+        ...
+
+    def consume(self, topic: Topic[Any, Any]) -> None:
+        """Have the app's consumer read ``topic``."""
+        ...
+
+    def adopt(self, topic: Topic[Any, Any]) -> None:
+        """Know ``topic``: stopping the app flushes what it queued."""
+        ...
+
+    def track(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run a sent message's coroutine callback as a task the app waits for at stop."""
+        ...
 
 
 class TopicEvent(Event[KT, VT]):
@@ -50,7 +71,7 @@ class TopicEvent(Event[KT, VT]):
         return True
 
 
-class Topic(Channel[KT, VT]):
+class Topic(ChannelBase[KT, VT]):
     """Implements ``sdk.types.TopicT``.
 
     Sending encodes with the schema and hands the bytes to the app's producer; the future
@@ -59,15 +80,13 @@ class Topic(Channel[KT, VT]):
     the one before.
     """
 
-    one_partition: ClassVar[bool] = False
-
     def __init__(
         self,
-        app: App,
+        app: TopicHost,
         *topics: str,
         pattern: str | None = None,
-        key_type: type[KT] | None = None,
-        value_type: type[VT] | None = None,
+        key_type: TypeForm[KT] = Any,
+        value_type: TypeForm[VT] = Any,
         key_serializer: CodecArg = None,
         value_serializer: CodecArg = None,
         partitions: int | None = None,
@@ -87,6 +106,11 @@ class Topic(Channel[KT, VT]):
             raise ValueError("a topic takes names or a pattern=, one of the two")
         if internal and pattern is not None:
             raise ValueError(f"a pattern ({pattern!r}) cannot be an internal topic to create")
+        if not _is_policy(on_decode_error):
+            raise ValueError(
+                f"on_decode_error is 'raise', 'skip' or DeadLetter('topic'), "
+                f"not {on_decode_error!r}"
+            )
         if schema is None:
             schema = Schema(
                 key_type=key_type,
@@ -107,7 +131,7 @@ class Topic(Channel[KT, VT]):
         self._config = dict(config or {})
         self._acks = acks
         self._internal = internal
-        self._on_decode_error = on_decode_error
+        self._on_decode_error: DecodeErrorPolicy = on_decode_error
         self._declared: asyncio.Future[None] | None = None
         self._last: TopicEvent[KT, VT] | None = None
         app.adopt(self)
@@ -171,26 +195,21 @@ class Topic(Channel[KT, VT]):
         topics: Sequence[str] | None = None,
         prefix: str = "",
         suffix: str = "",
-    ) -> Topic[KT, VT]:
-        """A topic like this one, renamed; every setting is copied, the schema shared."""
+    ) -> Self:
+        """A topic of the same class and app, renamed; every setting is copied, the schema
+        shared."""
         if self._pattern is not None and topics is None:
             raise ValueError("derive_topic needs topics= for a pattern topic")
-        names = tuple(f"{prefix}{name}{suffix}" for name in (topics or self._topics))
-        return type(self)(
-            self._app,
-            *names,
-            partitions=self._partitions,
-            replicas=self._replicas,
-            retention=self._retention,
-            compacting=self._compacting,
-            deleting=self._deleting,
-            config=self._config,
-            acks=self._acks,
-            internal=self._internal,
-            maxsize=self.maxsize,
-            on_decode_error=self._on_decode_error,
-            schema=self.schema,
-        )
+        twin = self._separate(self.schema, self.maxsize)
+        twin._topics = tuple(f"{prefix}{name}{suffix}" for name in (topics or self._topics))
+        twin._pattern = None
+        return twin
+
+    def _renew(self) -> None:
+        """A separate copy: not yet declared, nothing read, known to the same app."""
+        self._declared = None
+        self._last = None
+        self._app.adopt(self)
 
     def topic_config(self) -> dict[str, str]:
         """The broker config an internal topic is created with."""
@@ -238,34 +257,7 @@ class Topic(Channel[KT, VT]):
 
     # -- sending -------------------------------------------------------------------------------
 
-    async def send(
-        self,
-        *,
-        key: KT | None = None,
-        value: VT,
-        partition: int | None = None,
-        timestamp: float | None = None,
-        headers: HeadersArg = None,
-        key_serializer: CodecArg = None,
-        value_serializer: CodecArg = None,
-        callback: MessageSentCallback | None = None,
-    ) -> FutureMessage[KT, VT]:
-        fut = self._future(
-            key, value, partition, timestamp, headers, key_serializer, value_serializer, callback
-        )
-        await self._publish(fut)
-        return fut
-
-    async def publish_message(
-        self, fut: FutureMessageT[KT, VT], wait: bool = True
-    ) -> FutureMessage[KT, VT]:
-        """Send a prepared message; with ``wait``, return once the broker acknowledged it."""
-        sent = await super().publish_message(fut, wait=wait)
-        if wait:
-            await sent
-        return sent
-
-    async def _publish(self, fut: FutureMessage[KT, VT]) -> None:
+    async def _hand_over(self, fut: FutureMessage[KT, VT]) -> None:
         """Encode and hand to the producer; ``fut`` resolves when the broker acknowledges."""
         pending = fut.message
         try:
@@ -300,9 +292,8 @@ class Topic(Channel[KT, VT]):
 
     # -- receiving -----------------------------------------------------------------------------
 
-    def clone(self, *, is_iterator: bool | None = None) -> Topic[KT, VT]:
+    def clone(self, *, is_iterator: bool | None = None) -> Self:
         twin = super().clone(is_iterator=is_iterator)
-        assert isinstance(twin, Topic)
         twin._last = None
         if is_iterator:
             self._app.consume(self)
@@ -373,20 +364,25 @@ class Topic(Channel[KT, VT]):
 
     async def _undecodable(self, message: MessageT, delivery: Delivery, error: DecodeError) -> None:
         policy = self._on_decode_error
-        if policy == "raise":  # done once raised: until then the delivery is counted out
-            self._hub.throw(error, delivery)
-        elif policy == "skip":
-            logger.warning("skipped: %s", error)
-        else:
+        if isinstance(policy, DeadLetter):
             producer = await self._app.producer()
             headers = (
                 *message.headers,
                 (ERROR_HEADER, str(error).encode()),
                 (ORIGIN_HEADER, f"{message.topic}/{message.partition}/{message.offset}".encode()),
             )
-            ack = await producer.send(policy, message.key, message.value, headers=headers)
+            ack = await producer.send(policy.topic, message.key, message.value, headers=headers)
             await ack
-            logger.warning("dead-lettered to %r: %s", policy, error)
+            logger.warning("dead-lettered to %r: %s", policy.topic, error)
+        elif policy == "raise":  # done once raised: until then the delivery is counted out
+            self._hub.throw(error, delivery)
+        else:
+            logger.warning("skipped: %s", error)
+
+
+def _is_policy(policy: object) -> bool:
+    """Whether ``policy`` is a decode-error policy: checked, as a typo must not pass unseen."""
+    return policy in ("raise", "skip") or isinstance(policy, DeadLetter)
 
 
 def _twin(event: Event[Any, Any]) -> TopicEvent[Any, Any]:

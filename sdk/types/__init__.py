@@ -4,7 +4,7 @@ Import from here to type-check your own implementations; nothing here depends on
 """
 
 from .app import AppT
-from .channels import ChannelT
+from .channels import ChannelT, SendArgs
 from .codecs import CodecArg, CodecT, TypedCodecT
 from .events import EventT
 from .messages import (
@@ -20,7 +20,7 @@ from .messages import (
     RecordMetadata,
 )
 from .schemas import SchemaT
-from .topics import DecodeErrorPolicy, TopicT
+from .topics import DeadLetter, DecodeErrorPolicy, TopicT
 from .transports import (
     EVERY_CAPABILITY,
     AckT,
@@ -43,6 +43,7 @@ __all__ = [
     "CodecArg",
     "CodecT",
     "ConsumerT",
+    "DeadLetter",
     "DecodeErrorPolicy",
     "EventT",
     "FutureMessage",
@@ -55,6 +56,7 @@ __all__ = [
     "ProducerT",
     "RecordMetadata",
     "SchemaT",
+    "SendArgs",
     "TopicT",
     "TransportT",
     "TypedCodecT",

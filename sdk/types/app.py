@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
+
+from typing_extensions import TypeForm
 
 from ._vars import KT, VT
 from .channels import ChannelT
@@ -23,8 +25,8 @@ class AppT(Protocol):
     def channel(
         self,
         *,
-        key_type: type[KT] | None = None,
-        value_type: type[VT] | None = None,
+        key_type: TypeForm[KT] = Any,
+        value_type: TypeForm[VT] = Any,
         key_serializer: CodecArg = None,
         value_serializer: CodecArg = None,
         allow_empty: bool = False,

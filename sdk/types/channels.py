@@ -3,13 +3,36 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable
-from typing import Protocol
+from typing import Generic, Protocol
+
+from typing_extensions import Required, TypedDict, Unpack
 
 from ._vars import KT, VT
 from .codecs import CodecArg
 from .events import EventT
 from .messages import FutureMessage, HeadersArg, Message, MessageSentCallback, RecordMetadata
 from .schemas import SchemaT
+
+
+class SendArgs(TypedDict, Generic[KT, VT], total=False, closed=True):
+    """The keywords of every send: ``send(**message)``, ``send_soon``, ``as_future_message``.
+
+    Stated once, so that every send of every channel (and of a subclass that passes
+    ``**message`` on) is checked alike: a key or value of the wrong type, a missing ``value``
+    and an unknown keyword are errors to mypy and pyright. Closed (no other keys), so a
+    ``send`` written out with these keywords, as a user's channel may, matches it.
+    """
+
+    key: KT | None
+    value: Required[VT]
+    partition: int | None
+    """Only 0 on an in-memory channel; a topic's partition, or None to partition by key."""
+    timestamp: float | None
+    """Seconds since the epoch (CreateTime); None to stamp it on append."""
+    headers: HeadersArg
+    key_serializer: CodecArg
+    value_serializer: CodecArg
+    callback: MessageSentCallback | None
 
 
 class ChannelT(Protocol[KT, VT]):
@@ -52,70 +75,34 @@ class ChannelT(Protocol[KT, VT]):
         """A new channel like this one, with the settings given changed."""
         ...
 
-    async def send(
-        self,
-        *,
-        key: KT | None = None,
-        value: VT,
-        partition: int | None = None,
-        timestamp: float | None = None,
-        headers: HeadersArg = None,
-        key_serializer: CodecArg = None,
-        value_serializer: CodecArg = None,
-        callback: MessageSentCallback | None = None,
-    ) -> FutureMessage[KT, VT]:
-        """Send, waiting only for buffer space; await the result for the ``RecordMetadata``."""
+    async def send(self, **message: Unpack[SendArgs[KT, VT]]) -> FutureMessage[KT, VT]:
+        """Send, waiting only for the hand-over (buffer space, or the producer); await the
+        result for the ``RecordMetadata``."""
         ...
 
-    async def send_and_wait(
-        self,
-        *,
-        key: KT | None = None,
-        value: VT,
-        partition: int | None = None,
-        timestamp: float | None = None,
-        headers: HeadersArg = None,
-        key_serializer: CodecArg = None,
-        value_serializer: CodecArg = None,
-        callback: MessageSentCallback | None = None,
-    ) -> RecordMetadata:
+    async def send_and_wait(self, **message: Unpack[SendArgs[KT, VT]]) -> RecordMetadata:
         """Send and wait until the message is delivered."""
         ...
 
-    def send_soon(
-        self,
-        *,
-        key: KT | None = None,
-        value: VT,
-        partition: int | None = None,
-        timestamp: float | None = None,
-        headers: HeadersArg = None,
-        key_serializer: CodecArg = None,
-        value_serializer: CodecArg = None,
-        callback: MessageSentCallback | None = None,
-    ) -> FutureMessage[KT, VT]:
-        """Send from synchronous code: queued in order, delivered by the running event loop."""
+    def send_soon(self, **message: Unpack[SendArgs[KT, VT]]) -> FutureMessage[KT, VT]:
+        """Send from synchronous code: queued in order, handed over by the running event loop.
+
+        Order is kept with the sends that follow: a ``send`` made while messages queued here
+        are not yet handed over waits its turn behind them.
+        """
         ...
 
-    def as_future_message(
-        self,
-        *,
-        key: KT | None = None,
-        value: VT,
-        partition: int | None = None,
-        timestamp: float | None = None,
-        headers: HeadersArg = None,
-        key_serializer: CodecArg = None,
-        value_serializer: CodecArg = None,
-        callback: MessageSentCallback | None = None,
-    ) -> FutureMessage[KT, VT]:
-        """Prepare a message without sending it; ``publish_message`` sends it."""
+    def as_future_message(self, **message: Unpack[SendArgs[KT, VT]]) -> FutureMessage[KT, VT]:
+        """Prepare a message without sending it; ``publish_message`` sends it.
+
+        Raises ``sdk.errors.EncodeError`` for a key or value of the wrong type, as a send does.
+        """
         ...
 
     async def publish_message(
         self, fut: FutureMessage[KT, VT], wait: bool = True
     ) -> FutureMessage[KT, VT]:
-        """Send a prepared message; with ``wait``, return only once ``fut`` has resolved."""
+        """Hand a prepared message over; with ``wait``, return only once ``fut`` has resolved."""
         ...
 
     async def maybe_declare(self) -> None:

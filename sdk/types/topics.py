@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Literal, Protocol
+from typing import Literal, NamedTuple, Protocol
 
 from ._vars import KT, VT
 from .channels import ChannelT
 
-DecodeErrorPolicy = Literal["raise", "skip"] | str
-"""``"raise"`` (the default), ``"skip"``, or the name of a dead-letter topic."""
+
+class DeadLetter(NamedTuple):
+    """The decode-error policy that sends the raw bytes on to another topic.
+
+    Named so that a typo (``"skp"``) is an error, not the name of a topic nobody reads.
+    """
+
+    topic: str
+
+
+DecodeErrorPolicy = Literal["raise", "skip"] | DeadLetter
+"""``"raise"`` (the default), ``"skip"``, or ``DeadLetter("topic")``."""
 
 
 class TopicT(ChannelT[KT, VT], Protocol[KT, VT]):

@@ -12,7 +12,7 @@ from sdk.errors import UnnamedChannelError, ValueDecodeError
 from sdk.impl.partitioning import key_partition
 from sdk.impl.topic import ERROR_HEADER, ORIGIN_HEADER, Topic
 from sdk.testing.reading import take
-from sdk.types import CREATE_TIME
+from sdk.types import CREATE_TIME, DeadLetter, DecodeErrorPolicy
 from tests.brokers import Broker, make_app
 
 
@@ -23,7 +23,7 @@ class Order(msgspec.Struct):
 
 async def test_what_is_sent_arrives_as_sent(broker: Broker, name: str) -> None:
     async with make_app(broker, name) as app:
-        orders = app.topic(name, key_type=str, value_type=Order | None, internal=True, partitions=1)  # type: ignore[arg-type]  # a union
+        orders = app.topic(name, key_type=str, value_type=Order | None, internal=True, partitions=1)
         headers = [("trace", b"1"), ("trace", b"2"), ("", b""), ("bin", b"\x00\xff")]
         sent = [
             await orders.send_and_wait(
@@ -212,7 +212,8 @@ async def test_undecodable_messages_follow_the_topics_policy(
     broker: Broker, name: str, policy: str
 ) -> None:
     dead_letters = f"{name}-dlt"
-    on_error = dead_letters if policy == "dead-letter" else policy
+    policies: dict[str, DecodeErrorPolicy] = {"raise": "raise", "skip": "skip"}
+    on_error = policies.get(policy, DeadLetter(dead_letters))
     async with make_app(broker, name) as app:
         raw = app.topic(name, value_serializer="raw", internal=True, partitions=1)
         await raw.send_and_wait(value=b'{"id": 1, "amount": 1.0}')

@@ -9,18 +9,11 @@ from __future__ import annotations
 from collections.abc import Awaitable
 
 import msgspec
+from typing_extensions import Unpack
 
 from sdk import Channel, Event, FutureMessage
 from sdk.impl.schema import Schema
-from sdk.types import (
-    ChannelT,
-    CodecArg,
-    CodecT,
-    HeadersArg,
-    Message,
-    MessageSentCallback,
-    RecordMetadata,
-)
+from sdk.types import ChannelT, CodecArg, CodecT, Message, RecordMetadata, SendArgs
 from sdk.types import FutureMessage as AnyFutureMessage
 
 
@@ -75,65 +68,22 @@ class CountingChannel:
             )
         )
 
-    async def send(
-        self,
-        *,
-        key: str | None = None,
-        value: Order,
-        partition: int | None = None,
-        timestamp: float | None = None,
-        headers: HeadersArg = None,
-        key_serializer: CodecArg = None,
-        value_serializer: CodecArg = None,
-        callback: MessageSentCallback | None = None,
-    ) -> FutureMessage[str, Order]:
+    async def send(self, **message: Unpack[SendArgs[str, Order]]) -> FutureMessage[str, Order]:
         self.sent += 1
-        return await self.inner.send(
-            key=key, value=value, partition=partition, timestamp=timestamp, headers=headers
-        )
+        return await self.inner.send(**message)
 
-    async def send_and_wait(
-        self,
-        *,
-        key: str | None = None,
-        value: Order,
-        partition: int | None = None,
-        timestamp: float | None = None,
-        headers: HeadersArg = None,
-        key_serializer: CodecArg = None,
-        value_serializer: CodecArg = None,
-        callback: MessageSentCallback | None = None,
-    ) -> RecordMetadata:
-        return await (await self.send(key=key, value=value, headers=headers))
-
-    def send_soon(
-        self,
-        *,
-        key: str | None = None,
-        value: Order,
-        partition: int | None = None,
-        timestamp: float | None = None,
-        headers: HeadersArg = None,
-        key_serializer: CodecArg = None,
-        value_serializer: CodecArg = None,
-        callback: MessageSentCallback | None = None,
-    ) -> FutureMessage[str, Order]:
+    async def send_and_wait(self, **message: Unpack[SendArgs[str, Order]]) -> RecordMetadata:
         self.sent += 1
-        return self.inner.send_soon(key=key, value=value, headers=headers)
+        return await self.inner.send_and_wait(**message)
+
+    def send_soon(self, **message: Unpack[SendArgs[str, Order]]) -> FutureMessage[str, Order]:
+        self.sent += 1
+        return self.inner.send_soon(**message)
 
     def as_future_message(
-        self,
-        *,
-        key: str | None = None,
-        value: Order,
-        partition: int | None = None,
-        timestamp: float | None = None,
-        headers: HeadersArg = None,
-        key_serializer: CodecArg = None,
-        value_serializer: CodecArg = None,
-        callback: MessageSentCallback | None = None,
+        self, **message: Unpack[SendArgs[str, Order]]
     ) -> FutureMessage[str, Order]:
-        return self.inner.as_future_message(key=key, value=value, headers=headers)
+        return self.inner.as_future_message(**message)
 
     async def publish_message(
         self, fut: AnyFutureMessage[str, Order], wait: bool = True

@@ -109,7 +109,7 @@ async def test_a_send_soon_drain_cancelled_before_it_began_fails_its_messages() 
     channel: Channel[None, int] = Channel(value_type=int)
     subscriber = channel.clone(is_iterator=True)
     futures = [channel.send_soon(value=i) for i in range(3)]
-    drain = channel._hub._soon_task
+    drain = channel._hub.soon_task
     assert drain is not None
     drain.cancel()  # before its first step: its coroutine never runs
     await asyncio.wait({drain})

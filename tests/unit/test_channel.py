@@ -229,11 +229,18 @@ async def test_send_soon_works_from_synchronous_code_in_order() -> None:
     assert [(await subscriber.get()).value for _ in range(5)] == [0, 1, 2, 3, 4]
 
 
-async def test_publish_message_without_wait_is_send_soon() -> None:
+async def test_publish_message_without_wait_hands_over_as_send_does() -> None:
+    """On a channel the hand-over is the delivery: done on return, as ``send`` is."""
     channel: Channel[None, int] = Channel()
-    fut = await channel.publish_message(channel.as_future_message(value=1), wait=False)
-    assert not fut.done()
+    subscriber = channel.clone(is_iterator=True)
+    prepared = channel.as_future_message(value=1)
+    assert not prepared.done()
+    assert subscriber.empty()  # preparing sends nothing
+    fut = await channel.publish_message(prepared, wait=False)
+    assert fut is prepared
+    assert fut.done()
     assert (await fut).offset == 0
+    assert (await subscriber.get()).value == 1
 
 
 def test_send_soon_without_a_running_loop_says_so() -> None:
@@ -424,7 +431,7 @@ async def test_send_soon_futures_fail_rather_than_hang_when_delivery_is_cancelle
     await channel.put(0)  # full: the queued sends wait
     futures = [channel.send_soon(value=i) for i in (1, 2)]
     await settle()
-    task = channel._hub._soon_task
+    task = channel._hub.soon_task
     assert task is not None
     task.cancel()
     await settle()
