@@ -189,9 +189,10 @@ class ChannelBase(ABC, Generic[KT, VT]):
     def _future(self, message: SendArgs[KT, VT]) -> FutureMessage[KT, VT]:
         if "headers" in message:  # copied and checked: nothing of the caller's is kept
             message["headers"] = headers_from(message["headers"])
-        if self.one_partition and message.get("partition"):
+        partition = message.get("partition")
+        if partition and self.one_partition:
             raise ValueError(
-                f"an in-memory channel has one partition, 0; got partition={message.get('partition')}"
+                f"an in-memory channel has one partition, 0; got partition={partition}"
             )
         pending: PendingMessage[KT, VT] = PendingMessage(
             channel=self,

@@ -19,8 +19,8 @@ from redis.exceptions import RedisError
 from redis.typing import KeyT, StreamIdT
 
 from sdk.impl.messages import Message
-from sdk.types.transports import PartitionsCallback
 from sdk.types.messages import TP
+from sdk.types.transports import PartitionsCallback
 
 from . import group
 from .calls import call, ping
