@@ -1,5 +1,6 @@
 """Reference implementations of the protocols in ``sdk.types``; use them or subclass them."""
 
+from .acks import TopicEvent
 from .app import App
 from .channel import Channel
 from .codecs import Codec
@@ -7,7 +8,7 @@ from .events import Event
 from .futures import FutureMessage
 from .messages import Message, PendingMessage, RecordMetadata
 from .schema import Schema
-from .topic import Topic, TopicEvent
+from .topic import Topic
 
 __all__ = [
     "App",

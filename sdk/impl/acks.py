@@ -1,5 +1,10 @@
 """Ack counting: which fetched messages are done, and so which offsets may be committed.
 
+Its home: the count per message (``Delivery``), the events that count it down (``TopicEvent``,
+and ``twin`` for each further subscriber), and what is committable per partition
+(``Offsets``). The consumer loop holds a message while it hands it out; a decode error in a
+subscriber's line holds it until raised (``sdk.impl.buffer.Raised``).
+
 A message is done once every event made of it was acked (``event.ack()``, ``async with event``
 or a subscriber moving on to its next event). Per partition, the offset after the last message
 done with nothing undone before it is committed: a restarted app resumes there, so every message
@@ -10,9 +15,12 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import msgspec
 
+from sdk.impl.events import Event
+from sdk.types._vars import KT, VT
 from sdk.types.messages import TP, Message
 
 
@@ -56,3 +64,25 @@ class Offsets:
         for tp in tps:
             self._undone.pop(tp, None)
             self._committable.pop(tp, None)
+
+
+class TopicEvent(Event[KT, VT]):
+    """An event received from a topic: acking it tells the app the message may be committed."""
+
+    delivery: Delivery | None = None
+
+    def ack(self) -> bool:
+        if self.acked:
+            return False
+        self.acked = True
+        if self.delivery is not None:
+            self.delivery.remaining -= 1
+        return True
+
+
+def twin(event: Event[Any, Any]) -> TopicEvent[Any, Any]:
+    """Another subscriber's event of the same message, acked on its own."""
+    assert isinstance(event, TopicEvent)
+    if event.delivery is not None:
+        event.delivery.remaining += 1
+    return TopicEvent(event.key, event.value, event.headers, event.message, False, event.delivery)

@@ -11,7 +11,7 @@ from typing import Any, Final, Protocol
 from typing_extensions import Self, TypeForm
 
 from sdk.errors import DecodeError, UnnamedChannelError
-from sdk.impl.acks import Delivery
+from sdk.impl.acks import Delivery, TopicEvent, twin
 from sdk.impl.channel_base import DEFAULT_MAXSIZE, ChannelBase
 from sdk.impl.events import Event
 from sdk.impl.futures import FutureMessage
@@ -55,20 +55,6 @@ class TopicHost(Protocol):
     def track(self, work: Coroutine[Any, Any, None]) -> None:
         """Run a sent message's coroutine callback as a task the app waits for at stop."""
         ...
-
-
-class TopicEvent(Event[KT, VT]):
-    """An event received from a topic: acking it tells the app the message may be committed."""
-
-    delivery: Delivery | None = None
-
-    def ack(self) -> bool:
-        if self.acked:
-            return False
-        self.acked = True
-        if self.delivery is not None:
-            self.delivery.remaining -= 1
-        return True
 
 
 class Topic(ChannelBase[KT, VT]):
@@ -359,8 +345,8 @@ class Topic(ChannelBase[KT, VT]):
                 continue
             delivery.remaining += 1
             event = TopicEvent(key, value, message.headers, message, False, delivery)
-            if not hub.offer_each(event, _twin):
-                await hub.deliver_each(event, _twin)
+            if not hub.offer_each(event, twin):
+                await hub.deliver_each(event, twin)
 
     async def _undecodable(self, message: MessageT, delivery: Delivery, error: DecodeError) -> None:
         policy = self._on_decode_error
@@ -383,14 +369,6 @@ class Topic(ChannelBase[KT, VT]):
 def _is_policy(policy: object) -> bool:
     """Whether ``policy`` is a decode-error policy: checked, as a typo must not pass unseen."""
     return policy in ("raise", "skip") or isinstance(policy, DeadLetter)
-
-
-def _twin(event: Event[Any, Any]) -> TopicEvent[Any, Any]:
-    """Another subscriber's event of the same message, acked on its own."""
-    assert isinstance(event, TopicEvent)
-    if event.delivery is not None:
-        event.delivery.remaining += 1
-    return TopicEvent(event.key, event.value, event.headers, event.message, False, event.delivery)
 
 
 async def _as_coroutine(awaitable: Any) -> None:
