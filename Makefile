@@ -12,7 +12,7 @@ setup: $(INSTALLED)
 $(INSTALLED): pyproject.toml examples/redis_transport/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]" -e examples/redis_transport
+	$(BIN)/python -m pip install --quiet -e ".[dev]" -e "examples/redis_transport[test]"
 	touch $@
 
 demo: $(INSTALLED)

@@ -1,34 +1,68 @@
 """A real ``redis-server`` on a free loopback port for the session, and ``async def`` tests.
 
-Under ``CI=true`` a missing or failing ``redis-server`` fails the run; elsewhere the tests that
-need it are skipped, with the reason.
+Every server the tests start goes through ``serve``, and every verdict on one that cannot be had
+or started through ``unavailable``: under ``CI=true`` it fails the test; elsewhere the test is
+skipped, with the reason.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Generator, Iterator
+from contextlib import AbstractContextManager
+from typing import NoReturn
 
 import pytest
-from sdk_redis.server import redis_server
+from sdk_redis.server import RedisServerUnavailable, find_redis_server, redis_server
 
 CI = os.environ.get("CI") == "true"
 TEST_TIMEOUT = 60.0
 """No async test runs longer: a hang fails the test instead of the run."""
 
 
+def unavailable(exc: RedisServerUnavailable) -> NoReturn:
+    """Skip the test saying why there is no server; under CI=true, fail it."""
+    if CI:
+        pytest.fail(f"CI=true needs a redis-server: {exc}", pytrace=False)
+    pytest.skip(str(exc))
+
+
+@contextlib.contextmanager
+def serve() -> Generator[str, None, None]:
+    """A ``redis-server`` of the caller's own, its URL; ``unavailable`` if it cannot start.
+
+    Only the start is judged: an error once the URL is handed out is the test's.
+    """
+    with contextlib.ExitStack() as stack:
+        try:
+            url = stack.enter_context(redis_server())
+        except RedisServerUnavailable as exc:
+            unavailable(exc)
+        yield url
+
+
 @pytest.fixture(scope="session")
 def redis_url() -> Iterator[str]:
+    """One server for the session."""
+    with serve() as url:
+        yield url
+
+
+@pytest.fixture
+def start_redis() -> Callable[[], AbstractContextManager[str]]:
+    """For a test that stops its server itself: ``with start_redis() as url: ...``.
+
+    Whether there is a ``redis-server`` is judged here, at setup, so a skip names the test.
+    """
     try:
-        with redis_server() as url:
-            yield url
-    except (FileNotFoundError, RuntimeError) as exc:
-        if CI:
-            pytest.fail(f"redis-server is needed in CI and could not be started: {exc}")
-        pytest.skip(f"redis-server could not be started: {exc}")
+        find_redis_server()
+    except RedisServerUnavailable as exc:
+        unavailable(exc)
+    return serve
 
 
 @pytest.fixture

@@ -6,6 +6,8 @@ import asyncio
 import sys
 import textwrap
 from asyncio.subprocess import PIPE
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from importlib.metadata import entry_points
 
 import pytest
@@ -15,7 +17,6 @@ from sdk_redis import CAPABILITIES, RedisTransport, RedisTransportError
 from sdk_redis.consumer import RedisConsumer
 from sdk_redis.group import Subscription, assign
 from sdk_redis.records import group_key, tp_field
-from sdk_redis.server import redis_server
 from sdk_redis.transport import parse_url
 
 from sdk import App
@@ -275,8 +276,10 @@ async def test_cancelling_a_fetching_consumer_stops_it(redis_url: str, name: str
         assert fetching.cancelled()
 
 
-async def test_redis_going_away_is_a_clear_error_naming_where(name: str) -> None:
-    with redis_server() as url:
+async def test_redis_going_away_is_a_clear_error_naming_where(
+    name: str, start_redis: Callable[[], AbstractContextManager[str]]
+) -> None:
+    with start_redis() as url:
         transport = RedisTransport(url)
         producer = transport.create_producer()
         consumer = transport.create_consumer(name)
