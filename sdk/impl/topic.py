@@ -22,7 +22,7 @@ from sdk.types.codecs import CodecArg
 from sdk.types.messages import Message as MessageT
 from sdk.types.messages import MessageSentCallback
 from sdk.types.topics import DeadLetter, DecodeErrorPolicy
-from sdk.types.transports import ProducerT
+from sdk.types.transports import ProducerT, TopicSettings
 
 logger = logging.getLogger(__name__)
 
@@ -197,17 +197,16 @@ class Topic(ChannelBase[KT, VT]):
         self._last = None
         self._app.adopt(self)
 
-    def topic_config(self) -> dict[str, str]:
-        """The broker config an internal topic is created with."""
-        config = dict(self._config)
-        if self._retention is not None:
-            config.setdefault("retention.ms", str(round(self._retention * 1000)))
-        policies = [
-            p for p, on in (("compact", self._compacting), ("delete", self._deleting)) if on
-        ]
-        if policies:
-            config.setdefault("cleanup.policy", ",".join(policies))
-        return config
+    def topic_settings(self) -> TopicSettings:
+        """What an internal topic is created with, in the SDK's terms: the transport maps them."""
+        return TopicSettings(
+            partitions=self._partitions or 1,
+            replicas=self._replicas or 1,
+            retention=self._retention,
+            compacting=self._compacting,
+            deleting=self._deleting,
+            config=tuple(self._config.items()),
+        )
 
     def __repr__(self) -> str:
         what = f"pattern={self._pattern!r}" if self._pattern else ", ".join(map(repr, self._topics))
@@ -226,19 +225,14 @@ class Topic(ChannelBase[KT, VT]):
         if not self._internal:
             return
         producer = await self._app.producer()
+        settings = self.topic_settings()
         for name in self._topics:
-            partitions = self._partitions or 1
-            await producer.create_topic(
-                name,
-                partitions=partitions,
-                replicas=self._replicas or 1,
-                config=self.topic_config(),
-            )
+            await producer.create_topic(name, settings)
             existing = await producer.partitions_for(name)
-            if len(existing) != partitions:
+            if len(existing) != settings.partitions:
                 raise ValueError(
                     f"internal topic {name!r} exists with {len(existing)} partitions, "
-                    f"but is declared with {partitions}"
+                    f"but is declared with {settings.partitions}"
                 )
 
     # -- sending -------------------------------------------------------------------------------

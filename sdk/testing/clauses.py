@@ -25,6 +25,7 @@ from sdk.types import (
     ConsumerT,
     Message,
     ProducerT,
+    TopicSettings,
     TransportT,
 )
 
@@ -331,7 +332,7 @@ async def _creates_topics(
         if await producer.partitions_for(topic):
             raise ContractError(name, f"{topic!r} has partitions before it was created")
         for attempt in (count, count + 1):
-            await producer.create_topic(topic, partitions=attempt, replicas=1, config={})
+            await producer.create_topic(topic, TopicSettings(partitions=attempt))
             found = await producer.partitions_for(topic)
             if found != frozenset(range(count)):
                 raise ContractError(
@@ -407,7 +408,7 @@ async def _patterns_see_new_topics(
         async with consuming(transport, pattern=pattern) as consumer:
             got = await read(consumer, len(batch), name, f"records of {before}")
             for topic in [*others, later]:
-                await producer.create_topic(topic, partitions=1, replicas=1, config={})
+                await producer.create_topic(topic, TopicSettings())
                 await _send_all(producer, topic, batch)
             got += await read(consumer, len(batch), name, f"records of {later}, made after")
     topics = sorted({message.topic for message in got})

@@ -31,6 +31,7 @@ from sdk.types import (
     Message,
     ProducerT,
     RecordMetadata,
+    TopicSettings,
     TransportT,
 )
 
@@ -120,9 +121,7 @@ class TransportMachine(RuleBasedStateMachine):
         producer = self.transport.create_producer()
         await producer.start()
         try:
-            await producer.create_topic(
-                self.topic, partitions=self.partitions, replicas=1, config={}
-            )
+            await producer.create_topic(self.topic, TopicSettings(partitions=self.partitions))
         except BaseException:
             await producer.stop()
             raise

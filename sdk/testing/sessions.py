@@ -14,7 +14,7 @@ from contextvars import ContextVar
 from typing import Any, Final, TypeVar
 
 from sdk.impl.timeouts import within
-from sdk.types import ConsumerT, Message, ProducerT, TransportT
+from sdk.types import ConsumerT, Message, ProducerT, TopicSettings, TransportT
 
 from .errors import ContractError
 
@@ -47,7 +47,7 @@ async def producing(
     await producer.start()
     try:
         if topic is not None:
-            await producer.create_topic(topic, partitions=partitions, replicas=1, config={})
+            await producer.create_topic(topic, TopicSettings(partitions=partitions))
         yield producer
     finally:
         await producer.stop()

@@ -28,6 +28,7 @@ from .transports import (
     ConsumerT,
     PartitionsCallback,
     ProducerT,
+    TopicSettings,
     TransportT,
 )
 
@@ -57,6 +58,7 @@ __all__ = [
     "RecordMetadata",
     "SchemaT",
     "SendArgs",
+    "TopicSettings",
     "TopicT",
     "TransportT",
     "TypedCodecT",

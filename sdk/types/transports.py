@@ -6,7 +6,10 @@ Topics do the encoding, decoding and bookkeeping above it. Timestamps are second
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from collections.abc import Awaitable, Callable, Generator, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Final, Literal, Protocol, get_args
 
 from .messages import TP, Headers, Message, RecordMetadata
@@ -26,6 +29,45 @@ Capability = Literal[
 EVERY_CAPABILITY: Final[frozenset[Capability]] = frozenset(get_args(Capability))
 
 PartitionsCallback = Callable[[frozenset[TP]], Awaitable[None]]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class TopicSettings:
+    """How a topic is to be made: what ``ProducerT.create_topic`` is given, as one value.
+
+    In the SDK's terms, not a broker's: each transport turns them into its own (``kafka://``
+    into ``retention.ms`` and ``cleanup.policy``), so a new term reaches every transport
+    through one type. ``config`` carries broker settings the terms do not cover, by name.
+    Checked when made: a value that exists is one a transport can be asked to create.
+    """
+
+    partitions: int = 1
+    replicas: int = 1
+    """Copies of each partition; a transport without replication may ignore it."""
+    retention: float | None = None
+    """Seconds a message is kept; ``None``: as the broker keeps them by default."""
+    compacting: bool | None = None
+    """Keep the latest message of each key; ``None``: the broker's default."""
+    deleting: bool | None = None
+    """Delete messages older than ``retention``; ``None``: the broker's default."""
+    config: tuple[tuple[str, str], ...] = ()
+    """Broker settings passed through as they are: ``(name, value)`` pairs, in name order,
+    each name once. Where one says the same as a term above, it is the one that counts."""
+
+    def __post_init__(self) -> None:
+        if self.partitions < 1:
+            raise ValueError(f"a topic needs at least 1 partition, not {self.partitions}")
+        if self.replicas < 1:
+            raise ValueError(f"a topic needs at least 1 replica, not {self.replicas}")
+        if self.retention is not None and not (
+            math.isfinite(self.retention) and self.retention >= 0
+        ):
+            raise ValueError(f"retention is seconds, 0 or more, not {self.retention!r}")
+        config = tuple(sorted(self.config))
+        twice = sorted(name for name, n in Counter(name for name, _ in config).items() if n > 1)
+        if twice:
+            raise ValueError(f"config sets {', '.join(map(repr, twice))} more than once")
+        object.__setattr__(self, "config", config)  # frozen: this is how a dataclass sets it
 
 
 class AckT(Protocol):
@@ -72,9 +114,7 @@ class ProducerT(Protocol):
         """Return once everything sent so far is acknowledged or failed."""
         ...
 
-    async def create_topic(
-        self, topic: str, *, partitions: int, replicas: int, config: Mapping[str, str]
-    ) -> None:
+    async def create_topic(self, topic: str, settings: TopicSettings) -> None:
         """Create a topic; one that exists already is left as it is."""
         ...
 

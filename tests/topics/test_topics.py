@@ -7,12 +7,16 @@ from typing import Any
 
 import msgspec
 import pytest
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
 from sdk.errors import UnnamedChannelError, ValueDecodeError
 from sdk.impl.partitioning import key_partition
 from sdk.impl.topic import ERROR_HEADER, ORIGIN_HEADER, Topic
+from sdk.impl.transports.kafka import KafkaTransport
+from sdk.impl.transports.memory import MemoryTransport
 from sdk.testing.reading import take
-from sdk.types import CREATE_TIME, DeadLetter, DecodeErrorPolicy
+from sdk.types import CREATE_TIME, DeadLetter, DecodeErrorPolicy, TopicSettings
 from tests.brokers import Broker, make_app
 
 
@@ -160,10 +164,52 @@ async def test_internal_topics_are_declared_once_and_checked(broker: Broker, nam
         await asyncio.gather(*(topic.maybe_declare() for _ in range(5)))
         producer = await app.producer()
         assert await producer.partitions_for(name) == {0, 1}
-        assert topic.topic_config() == {"retention.ms": "3600000", "cleanup.policy": "compact"}
+        assert topic.topic_settings() == TopicSettings(
+            partitions=2, retention=3600.0, compacting=True
+        )
         other = app.topic(name, internal=True, partitions=3)
         with pytest.raises(ValueError, match=f"internal topic '{name}' exists with 2 partitions"):
             await other.declare()
+
+
+async def test_internal_topics_reach_the_broker_with_their_settings(
+    broker: Broker, name: str
+) -> None:
+    """One ``TopicSettings`` goes to the transport; only ``kafka://`` speaks Kafka's names."""
+    async with make_app(broker, name) as app:
+        topic = app.topic(
+            name,
+            internal=True,
+            partitions=2,
+            retention=3600.0,
+            compacting=True,
+            config={"max.message.bytes": "123456"},
+        )
+        await topic.declare()
+        expected = TopicSettings(
+            partitions=2,
+            retention=3600.0,
+            compacting=True,
+            config=(("max.message.bytes", "123456"),),
+        )
+        transport = app.transport
+        if isinstance(transport, MemoryTransport):
+            assert transport.broker.settings[name] == expected
+            return
+        assert isinstance(transport, KafkaTransport)
+        admin = AIOKafkaAdminClient(**transport.connection())
+        await admin.start()
+        try:
+            (response,) = await admin.describe_configs(
+                [ConfigResource(ConfigResourceType.TOPIC, name)]
+            )
+        finally:
+            await admin.close()
+    ((*_, entries),) = response.resources
+    config = {entry[0]: entry[1] for entry in entries}
+    assert config["retention.ms"] == "3600000"
+    assert config["cleanup.policy"] == "compact"
+    assert config["max.message.bytes"] == "123456"
 
 
 async def test_a_source_topic_is_never_created(broker: Broker, name: str) -> None:

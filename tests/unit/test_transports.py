@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from sdk import App
 from sdk.impl.partitioning import murmur2
 from sdk.impl.transports import redact, register, transport_for
-from sdk.impl.transports.kafka import KafkaTransport, parse_url
+from sdk.impl.transports.kafka import KafkaTransport, parse_url, topic_config
 from sdk.impl.transports.memory import MemoryTransport
+from sdk.types import TopicSettings
 
 
 @pytest.mark.parametrize(
@@ -82,3 +86,56 @@ def test_credentials_never_show() -> None:
     with pytest.raises(ValueError, match="names at least one host") as caught:
         parse_url("kafka://alice:hunter2@")
     assert "hunter2" not in str(caught.value)
+
+
+def test_topic_settings_are_one_frozen_checked_value() -> None:
+    settings = TopicSettings(partitions=3, retention=60.0, config=(("b", "2"), ("a", "1")))
+    same = TopicSettings(partitions=3, retention=60.0, config=(("a", "1"), ("b", "2")))
+    assert settings.config == (("a", "1"), ("b", "2"))  # one order, so equal settings are equal
+    assert settings == same
+    assert hash(settings) == hash(same)
+    assert (settings.replicas, settings.compacting, settings.deleting) == (1, None, None)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        settings.partitions = 4  # type: ignore[misc]  # the point: it cannot be changed
+    with pytest.raises(TypeError):
+        TopicSettings(3)  # type: ignore[misc]  # keywords only: no guessing which int is which
+
+
+@pytest.mark.parametrize(
+    ("given", "says"),
+    [
+        ({"partitions": 0}, "at least 1 partition, not 0"),
+        ({"replicas": 0}, "at least 1 replica, not 0"),
+        ({"retention": -1.0}, "retention is seconds, 0 or more, not -1.0"),
+        ({"retention": math.inf}, "not inf"),
+        ({"retention": math.nan}, "not nan"),
+        ({"config": (("a", "1"), ("b", "2"), ("a", "3"))}, "config sets 'a' more than once"),
+    ],
+)
+def test_topic_settings_no_transport_could_make_are_refused(
+    given: dict[str, Any], says: str
+) -> None:
+    with pytest.raises(ValueError, match=says):
+        TopicSettings(**given)
+
+
+def test_only_kafka_turns_topic_settings_into_kafka_config() -> None:
+    assert topic_config(TopicSettings()) == {}
+    assert topic_config(
+        TopicSettings(
+            partitions=2,
+            retention=3600.5,
+            compacting=True,
+            deleting=True,
+            config=(("max.message.bytes", "123456"),),
+        )
+    ) == {
+        "retention.ms": "3600500",
+        "cleanup.policy": "compact,delete",
+        "max.message.bytes": "123456",
+    }
+    assert topic_config(TopicSettings(compacting=False, deleting=True)) == {
+        "cleanup.policy": "delete"
+    }
+    explicit = TopicSettings(retention=1.0, config=(("retention.ms", "-1"),))
+    assert topic_config(explicit) == {"retention.ms": "-1"}  # config says it: config counts

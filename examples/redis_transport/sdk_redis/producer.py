@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import time
-from collections.abc import Mapping
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Final
 
 from redis.asyncio import Redis
@@ -20,6 +20,7 @@ from redis.typing import EncodableT, FieldT
 from sdk.impl.messages import RecordMetadata
 from sdk.impl.partitioning import key_partition
 from sdk.types.messages import CREATE_TIME, TP, Headers
+from sdk.types.transports import TopicSettings
 
 from .calls import call, ping
 from .records import (
@@ -132,13 +133,9 @@ class RedisProducer:
         while self._writing is not None and not self._writing.done():
             await asyncio.shield(self._writing)
 
-    async def create_topic(
-        self, topic: str, *, partitions: int, replicas: int, config: Mapping[str, str]
-    ) -> None:
+    async def create_topic(self, topic: str, settings: TopicSettings) -> None:
         """``replicas`` is Redis's business (its replication), not the topic's: it is ignored."""
-        if partitions < 1:
-            raise ValueError(f"topic {topic!r} needs at least 1 partition, not {partitions}")
-        await self._create(topic, partitions, config)
+        await self._create(topic, settings.partitions, kept_config(settings))
 
     async def partitions_for(self, topic: str) -> frozenset[int]:
         count = self._partitions.get(topic)
@@ -155,13 +152,13 @@ class RedisProducer:
 
     async def _ensure_topic(self, topic: str) -> int:
         """The topic's partition count, creating it as Kafka's auto-creation would."""
-        return await self._create(topic, DEFAULT_PARTITIONS, {})
+        return await self._create(topic, DEFAULT_PARTITIONS, ())
 
-    async def _create(self, topic: str, partitions: int, config: Mapping[str, str]) -> int:
+    async def _create(self, topic: str, partitions: int, config: Sequence[tuple[str, str]]) -> int:
         script = self._create_topic
         if script is None:
             raise RuntimeError(f"the producer of {self._transport.url} is not started")
-        pairs = [item for name, value in config.items() for item in (name, value)]
+        pairs = [item for pair in config for item in pair]
         found = await call(
             script(keys=[TOPICS, config_key(topic)], args=[topic, partitions, *pairs])
         )
@@ -197,6 +194,22 @@ class RedisProducer:
                 metadata = RecordMetadata(*queued.tp, offset, queued.timestamp, CREATE_TIME)
                 if not queued.future.done():
                     queued.future.set_result(metadata)
+
+
+def kept_config(settings: TopicSettings) -> list[tuple[str, str]]:
+    """What the config hash keeps of the settings: the terms that are set, then ``config``.
+
+    Kept as declared, not enforced (Redis Streams neither expire nor compact by themselves), and
+    not turned into Kafka's names: that is the ``kafka://`` transport's business.
+    """
+    terms = (
+        ("retention", settings.retention),
+        ("compacting", settings.compacting),
+        ("deleting", settings.deleting),
+    )
+    return [(name, str(value)) for name, value in terms if value is not None] + list(
+        settings.config
+    )
 
 
 def _fail(queued: _Queued, exc: BaseException) -> None:

@@ -16,12 +16,12 @@ from hypothesis import strategies as st
 from sdk_redis import CAPABILITIES, RedisTransport, RedisTransportError
 from sdk_redis.consumer import RedisConsumer
 from sdk_redis.group import Subscription, assign
-from sdk_redis.records import group_key, tp_field
+from sdk_redis.records import config_key, group_key, tp_field
 from sdk_redis.transport import parse_url
 
 from sdk import App
 from sdk.impl.transports import ENTRY_POINT_GROUP, transport_for
-from sdk.types import EVERY_CAPABILITY, TP, Message, TransportT
+from sdk.types import EVERY_CAPABILITY, TP, Message, TopicSettings, TransportT
 from sdk.types.transports import PartitionsCallback
 
 WAIT = 10.0
@@ -103,7 +103,7 @@ async def _send(url: str, topic: str, partitions: int, count: int) -> None:
     producer = RedisTransport(url).create_producer()
     await producer.start()
     try:
-        await producer.create_topic(topic, partitions=partitions, replicas=1, config={})
+        await producer.create_topic(topic, TopicSettings(partitions=partitions))
         for i in range(count):
             await producer.send(topic, None, str(i).encode(), partition=i % partitions)
         await producer.flush()
@@ -119,6 +119,22 @@ async def _until(consumer: RedisConsumer, want: int) -> list[Message]:
         for messages in (await consumer.getmany(timeout=0.05)).values():
             got.extend(messages)
     return got
+
+
+async def test_a_topic_keeps_its_settings_in_the_sdk_s_terms(redis_url: str, name: str) -> None:
+    """Stored as declared (not enforced), never turned into Kafka's config names."""
+    producer = RedisTransport(redis_url).create_producer()
+    await producer.start()
+    try:
+        settings = TopicSettings(
+            partitions=3, replicas=2, retention=60.5, compacting=True, config=(("x", "y"),)
+        )
+        await producer.create_topic(name, settings)
+        assert await producer.partitions_for(name) == {0, 1, 2}
+        kept = await producer.client.hgetall(config_key(name))
+    finally:
+        await producer.stop()
+    assert kept == {b"retention": b"60.5", b"compacting": b"True", b"x": b"y"}
 
 
 async def test_callbacks_run_inside_getmany_as_members_come_and_go(
@@ -285,7 +301,7 @@ async def test_redis_going_away_is_a_clear_error_naming_where(
         consumer = transport.create_consumer(name)
         await producer.start()
         await consumer.start()
-        await producer.create_topic(name, partitions=2, replicas=1, config={})
+        await producer.create_topic(name, TopicSettings(partitions=2))
         consumer.subscribe([name])
         await consumer.getmany(timeout=0.1)
     # the server is gone

@@ -33,7 +33,7 @@ from sdk.impl.messages import Message, RecordMetadata
 from sdk.impl.partitioning import key_partition
 from sdk.impl.transports import redact
 from sdk.types.messages import TP, Headers
-from sdk.types.transports import EVERY_CAPABILITY, Capability, PartitionsCallback
+from sdk.types.transports import EVERY_CAPABILITY, Capability, PartitionsCallback, TopicSettings
 
 CAPABILITIES: Final = EVERY_CAPABILITY
 _TOPIC_ALREADY_EXISTS: Final = 36
@@ -94,6 +94,23 @@ _INTEGERS: Final = frozenset(
         "metadata_max_age_ms",
     }
 )
+
+
+def topic_config(settings: TopicSettings) -> dict[str, str]:
+    """The settings in Kafka's terms: ``retention.ms``, ``cleanup.policy``, then ``config``.
+
+    Only here: no other transport speaks Kafka's config names. What ``config`` names itself
+    wins over what the terms would set.
+    """
+    config: dict[str, str] = {}
+    if settings.retention is not None:
+        config["retention.ms"] = str(round(settings.retention * 1000))
+    chosen = (("compact", settings.compacting), ("delete", settings.deleting))
+    policies = [policy for policy, on in chosen if on]
+    if policies:
+        config["cleanup.policy"] = ",".join(policies)
+    config.update(settings.config)
+    return config
 
 
 def parse_url(url: str) -> tuple[list[str], dict[str, Any]]:
@@ -219,15 +236,14 @@ class KafkaProducer:
     async def flush(self) -> None:
         await self._producer.flush()
 
-    async def create_topic(
-        self, topic: str, *, partitions: int, replicas: int, config: Mapping[str, str]
-    ) -> None:
+    async def create_topic(self, topic: str, settings: TopicSettings) -> None:
+        new = NewTopic(
+            topic, settings.partitions, settings.replicas, topic_configs=topic_config(settings)
+        )
         admin = AIOKafkaAdminClient(**self._transport.connection())
         await admin.start()
         try:
-            response = await admin.create_topics(
-                [NewTopic(topic, partitions, replicas, topic_configs=dict(config))]
-            )
+            response = await admin.create_topics([new])
         finally:
             await admin.close()
         for name, code, *rest in response.topic_errors:

@@ -19,12 +19,13 @@ from sdk.impl.messages import Message, RecordMetadata
 from sdk.impl.partitioning import key_partition
 from sdk.types.messages import CREATE_TIME, TP, Headers
 from sdk.types.messages import RecordMetadata as RecordMetadataT
-from sdk.types.transports import EVERY_CAPABILITY, Capability, PartitionsCallback
+from sdk.types.transports import EVERY_CAPABILITY, Capability, PartitionsCallback, TopicSettings
 
 CAPABILITIES: Final = EVERY_CAPABILITY
 DEFAULT_PARTITIONS: Final = 1
 """Partitions of a topic made by producing to it (Kafka's ``num.partitions`` default)."""
 MAX_RECORDS: Final = 500
+_AUTO_CREATED: Final = TopicSettings(partitions=DEFAULT_PARTITIONS)
 
 
 class MemoryBroker:
@@ -33,18 +34,17 @@ class MemoryBroker:
     def __init__(self, name: str) -> None:
         self.name = name
         self.logs: dict[str, list[list[Message]]] = {}
-        self.configs: dict[str, dict[str, str]] = {}
+        self.settings: dict[str, TopicSettings] = {}
+        """Each topic's settings as it was made: kept to be looked at, only partitions act."""
         self._groups: dict[str, _Group] = {}
         self._waiters: list[asyncio.Future[None]] = []
         self._round_robin = itertools.count()
 
-    def create_topic(self, topic: str, partitions: int, config: Mapping[str, str]) -> None:
-        if partitions < 1:
-            raise ValueError(f"topic {topic!r} needs at least 1 partition, not {partitions}")
+    def create_topic(self, topic: str, settings: TopicSettings) -> None:
         if topic in self.logs:
             return
-        self.logs[topic] = [[] for _ in range(partitions)]
-        self.configs[topic] = dict(config)
+        self.logs[topic] = [[] for _ in range(settings.partitions)]
+        self.settings[topic] = settings
         for group in self._groups.values():
             if group.members:  # a group nobody is in keeps its commits and has nothing to deal
                 group.rebalance()
@@ -59,7 +59,7 @@ class MemoryBroker:
         headers: Headers,
     ) -> RecordMetadata:
         if topic not in self.logs:
-            self.create_topic(topic, DEFAULT_PARTITIONS, {})
+            self.create_topic(topic, _AUTO_CREATED)
         log = self.logs[topic]
         if partition is None:
             partition = (
@@ -183,10 +183,8 @@ class MemoryProducer:
     async def flush(self) -> None:
         """Nothing is buffered."""
 
-    async def create_topic(
-        self, topic: str, *, partitions: int, replicas: int, config: Mapping[str, str]
-    ) -> None:
-        self.broker.create_topic(topic, partitions, config)
+    async def create_topic(self, topic: str, settings: TopicSettings) -> None:
+        self.broker.create_topic(topic, settings)
 
     async def partitions_for(self, topic: str) -> frozenset[int]:
         return frozenset(range(len(self.broker.logs.get(topic, ()))))
