@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from sdk.types.messages import TP
+
 
 class SDKError(Exception):
     """Base of every error raised by the SDK."""
@@ -74,7 +78,18 @@ class ValueDecodeError(DecodeError):
     part = "value"
 
 
-class BrokerConnectionError(SDKError, ConnectionError):
+class TransportError(SDKError):
+    """A transport could not do what it was asked: says what, on which topic or group, and why.
+
+    What a transport raises to its caller when the broker, or the way to it, fails or refuses;
+    the client library's own error, if there was one, is the ``__cause__``. Raised as itself
+    only where no subclass fits. Arguments that no broker could take (a message with neither
+    key nor value, a negative offset) are a ``ValueError`` instead, raised before anything is
+    sent: retrying them cannot help, and they are not the broker's to answer.
+    """
+
+
+class BrokerConnectionError(TransportError, ConnectionError):
     """No broker could be reached at the addresses given: says which, and why for each."""
 
 
@@ -82,8 +97,90 @@ class AuthenticationError(BrokerConnectionError):
     """A broker was reached but the credentials or its certificate were refused."""
 
 
+class SendError(TransportError):
+    """A message the broker did not take: names the topic, and the partition once known.
+
+    A partition the topic does not have is one: how many a topic has is the broker's to say.
+    """
+
+    def __init__(self, reason: str, *, topic: str, partition: int | None = None) -> None:
+        where = f"topic {topic!r}" + (f" partition {partition}" if partition is not None else "")
+        super().__init__(f"sending to {where} failed: {reason}")
+        self.reason = reason
+        self.topic = topic
+        self.partition = partition
+
+
+class TopicError(TransportError):
+    """A topic that could not be created, or whose partitions could not be looked up."""
+
+    def __init__(self, reason: str, *, topic: str, doing: str = "creating") -> None:
+        super().__init__(f"{doing} topic {topic!r} failed: {reason}")
+        self.reason = reason
+        self.topic = topic
+
+
+class FetchError(TransportError):
+    """Messages that could not be fetched: names the group and the partitions it reads."""
+
+    def __init__(self, reason: str, *, group: str, partitions: Iterable[TP] = ()) -> None:
+        self.partitions = frozenset(partitions)
+        what = _partitions(self.partitions) or "messages"
+        super().__init__(f"fetching {what} for group {group!r} failed: {reason}")
+        self.reason = reason
+        self.group = group
+
+
+class CommitError(TransportError):
+    """Offsets that could not be committed, or read back: names the group and the partitions."""
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        group: str,
+        partitions: Iterable[TP] = (),
+        doing: str = "committing offsets of",
+    ) -> None:
+        self.partitions = frozenset(partitions)
+        what = _partitions(self.partitions) or "no partition"
+        super().__init__(f"{doing} {what} for group {group!r} failed: {reason}")
+        self.reason = reason
+        self.group = group
+
+
+class UnknownTransportError(TransportError, LookupError, ValueError):
+    """A broker URL whose scheme no transport is registered for, in this process or by entry
+    point; lists every scheme that could be loaded.
+
+    A ``LookupError`` like ``UnknownCodecError``; a ``ValueError`` as well, which is what an
+    unknown scheme raised before this class existed.
+    """
+
+    def __init__(self, url: str, *, scheme: str, known: Iterable[str]) -> None:
+        self.url = url
+        self.scheme = scheme
+        self.known = sorted(set(known))
+        schemes = ", ".join(f"{name}://" for name in self.known)
+        super().__init__(
+            f"no transport for {url!r}: nothing is registered for {scheme!r}; "
+            f"known schemes are {schemes}"
+        )
+
+
 class UnnamedChannelError(SDKError, TypeError):
     """An in-memory channel was asked for a topic name: only topics have one."""
+
+
+def _partitions(tps: frozenset[TP]) -> str:
+    """``topic 'a' partitions 0, 1; topic 'b' partition 3``: each topic once, in order."""
+    by_topic: dict[str, list[int]] = {}
+    for topic, partition in sorted(tps):
+        by_topic.setdefault(topic, []).append(partition)
+    return "; ".join(
+        f"topic {topic!r} partition{'s' if len(ps) > 1 else ''} {', '.join(map(str, ps))}"
+        for topic, ps in by_topic.items()
+    )
 
 
 def _type_name(type_: object) -> str:

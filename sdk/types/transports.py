@@ -77,24 +77,55 @@ class AckT(Protocol):
     client's own future instead of chaining a second future to it.
     """
 
-    def done(self) -> bool: ...
+    def done(self) -> bool:
+        """Whether the answer is in, either way."""
+        ...
 
     def result(self) -> RecordMetadata:
-        """The metadata; raises the send's error, or ``InvalidStateError`` before it is done."""
+        """Where the message landed.
+
+        :raises ~sdk.errors.SendError: if the broker did not take the message (names the topic,
+            and the partition if the sender chose it); the client's error is its ``__cause__``
+        :raises ~sdk.errors.TransportError: if the send failed another way (the connection was
+            lost, the producer was closed with the message still buffered)
+        :raises asyncio.InvalidStateError: if it is not done yet
+        :raises asyncio.CancelledError: if the send was cancelled
+        """
         ...
 
     def add_done_callback(self, fn: Callable[[Any], object], /) -> None:
-        """Call ``fn`` (with an argument to ignore) once, when done."""
+        """Call ``fn`` (with an argument to ignore) once, when done; raises nothing."""
         ...
 
-    def __await__(self) -> Generator[Any, None, RecordMetadata]: ...
+    def __await__(self) -> Generator[Any, None, RecordMetadata]:
+        """Wait for ``result()``, raising what it raises (except ``InvalidStateError``)."""
+        ...
 
 
 class ProducerT(Protocol):
-    async def start(self) -> None: ...
+    """Writes messages to topics, and creates topics.
+
+    Every error a broker or the way to it causes is a ``TransportError`` (``sdk.errors``),
+    naming the topic; what no broker could take is a ``ValueError``, raised before sending.
+    """
+
+    async def start(self) -> None:
+        """Connect, so that a wrong address fails here rather than at the first send.
+
+        :raises ~sdk.errors.AuthenticationError: if a broker refused the credentials or the
+            certificate
+        :raises ~sdk.errors.BrokerConnectionError: if no broker could be reached (says which
+            addresses, and why for each)
+        :raises ~sdk.errors.TransportError: if a broker was reached but the client could not start
+        """
+        ...
 
     async def stop(self) -> None:
-        """Flush what is buffered, then close."""
+        """Flush what is buffered, then close; a producer never started stops quietly.
+
+        :raises ~sdk.errors.TransportError: if closing failed (buffered messages' acks say
+            whether they were sent)
+        """
         ...
 
     async def send(
@@ -107,23 +138,55 @@ class ProducerT(Protocol):
         timestamp: float | None = None,
         headers: Headers = (),
     ) -> AckT:
-        """Buffer a message; the answer comes once the broker acknowledged it, or failed."""
+        """Buffer a message; the answer comes once the broker acknowledged it, or failed.
+
+        A topic not known yet is created as the broker creates one on first write (one
+        partition), where the broker does so.
+
+        :raises ~sdk.errors.SendError: if the message cannot be buffered: the topic has no
+            such ``partition``, the message is larger than the broker takes, the buffer stayed
+            full too long (names the topic, and the partition if given)
+        :raises ~sdk.errors.TransportError: if the broker failed another way
+        :raises ValueError: if no broker could take the message (``kafka://``: neither key
+            nor value)
+        :raises RuntimeError: if the producer is not started, where the transport can tell
+        """
         ...
 
     async def flush(self) -> None:
-        """Return once everything sent so far is acknowledged or failed."""
+        """Return once everything sent so far is acknowledged or failed.
+
+        A send that failed says so in its ``AckT``, not here.
+
+        :raises ~sdk.errors.TransportError: if the producer itself failed while flushing
+        """
         ...
 
     async def create_topic(self, topic: str, settings: TopicSettings) -> None:
-        """Create a topic; one that exists already is left as it is."""
+        """Create a topic with ``settings``; one that exists already is left as it is.
+
+        Returns once the topic can be written to and its partitions looked up.
+
+        :raises ~sdk.errors.TopicError: if the broker refused (a config it does not accept,
+            more replicas than brokers, not authorized) or the topic did not appear in time;
+            names the topic, with the broker's reason
+        :raises ~sdk.errors.BrokerConnectionError: if no broker could be reached to ask
+        """
         ...
 
     async def partitions_for(self, topic: str) -> frozenset[int]:
-        """The topic's partitions; empty if there is no such topic."""
+        """The topic's partitions; empty if there is no such topic (none is created).
+
+        :raises ~sdk.errors.TopicError: if the broker could not say (names the topic)
+        :raises ~sdk.errors.BrokerConnectionError: if no broker could be reached to ask
+        """
         ...
 
     def key_partition(self, topic: str, key: bytes) -> int | None:
-        """The partition ``key`` goes to (murmur2, as the Java client), if the topic is known."""
+        """The partition ``key`` goes to (murmur2, as the Java client), if the topic is known.
+
+        Asks no broker, so raises nothing: ``None`` if this producer has not seen the topic.
+        """
         ...
 
 
@@ -131,35 +194,89 @@ class ConsumerT(Protocol):
     """A member of a consumer group: its partitions are its share of the subscribed topics.
 
     Assignment callbacks run inside ``getmany``, as Kafka's run inside ``poll``. A newly
-    assigned partition is read from its committed offset, or from the beginning.
+    assigned partition is read from its committed offset, or from the beginning. Every error
+    a broker or the way to it causes is a ``TransportError`` (``sdk.errors``), naming the
+    group; a misuse (a negative offset, a partition not assigned) is a ``ValueError``.
     """
 
-    async def start(self) -> None: ...
-    async def stop(self) -> None: ...
+    async def start(self) -> None:
+        """Connect and join the group (the assignment follows, inside ``getmany``).
+
+        :raises ~sdk.errors.AuthenticationError: if a broker refused the credentials or the
+            certificate
+        :raises ~sdk.errors.BrokerConnectionError: if no broker could be reached (says which
+            addresses, and why for each)
+        :raises ~sdk.errors.TransportError: if a broker was reached but the client could not start
+        """
+        ...
+
+    async def stop(self) -> None:
+        """Leave the group (``on_revoked`` runs first, where the transport runs it) and close.
+
+        :raises ~sdk.errors.TransportError: if leaving or closing failed (names the group)
+        """
+        ...
 
     def subscribe(self, topics: Iterable[str] = (), *, pattern: str | None = None) -> None:
-        """Replace the subscription: these names, and every topic ``pattern`` fully matches."""
+        """Replace the subscription: these names, and every topic ``pattern`` fully matches.
+
+        Asks no broker: the new assignment arrives inside ``getmany``.
+
+        :raises re.error: if ``pattern`` is not a regular expression
+        """
         ...
 
     async def getmany(
         self, *, timeout: float, max_records: int | None = None
     ) -> Mapping[TP, Sequence[Message]]:
-        """The next messages per partition; empty after ``timeout`` seconds with nothing new."""
+        """The next messages per partition; empty after ``timeout`` seconds with nothing new.
+
+        :raises ~sdk.errors.FetchError: if the broker failed the fetch (names the group and
+            the partitions it reads)
+        :raises ~sdk.errors.TransportError: if the member lost the group another way
+        :raises RuntimeError: if the consumer is not started, or stopped
+        :raises Exception: what an ``on_assigned`` or ``on_revoked`` callback raised, on
+            transports that run them here as they are (``memory://``; ``kafka://`` logs them)
+        """
         ...
 
-    def assignment(self) -> frozenset[TP]: ...
+    def assignment(self) -> frozenset[TP]:
+        """The partitions this member reads now; asks no broker, raises nothing."""
+        ...
 
     async def commit(self, offsets: Mapping[TP, int]) -> None:
-        """Commit, per partition, the offset of the next message to read."""
+        """Commit, per partition, the offset of the next message to read.
+
+        :raises ~sdk.errors.CommitError: if the broker refused or failed the commit, for
+            example because a partition is no longer this member's (names the group and the
+            partitions)
+        :raises ValueError: if an offset is negative
+        """
         ...
 
-    async def committed(self, tp: TP) -> int | None: ...
+    async def committed(self, tp: TP) -> int | None:
+        """The group's committed offset of ``tp``; ``None`` if it has none.
 
-    def seek(self, tp: TP, offset: int) -> None: ...
+        :raises ~sdk.errors.CommitError: if the broker could not say (names the group and
+            the partition)
+        """
+        ...
+
+    def seek(self, tp: TP, offset: int) -> None:
+        """Read ``tp`` from ``offset`` on, from the next ``getmany``; asks no broker.
+
+        :raises ValueError: if ``tp`` is not assigned to this member, or ``offset`` is negative
+        """
+        ...
 
 
 class TransportT(Protocol):
-    """A broker reached by URL scheme (``memory://``, ``kafka://``, or one registered)."""
+    """A broker reached by URL scheme (``memory://``, ``kafka://``, or one registered).
+
+    Making one, and its producers and consumers, connects to nothing: connection errors come
+    from ``start``. A URL the transport cannot read is a ``ValueError`` when it is made (and
+    a scheme nothing is registered for, ``sdk.errors.UnknownTransportError``).
+    """
 
     @property
     def url(self) -> str:
@@ -167,9 +284,18 @@ class TransportT(Protocol):
         ...
 
     @property
-    def capabilities(self) -> frozenset[Capability]: ...
+    def capabilities(self) -> frozenset[Capability]:
+        """What the conformance kit may test; what is not declared is skipped by name."""
+        ...
 
-    def create_producer(self) -> ProducerT: ...
+    def create_producer(self) -> ProducerT:
+        """A producer, not started: connection errors wait for ``start``.
+
+        :raises ValueError: if the client refuses a setting the transport was given
+        :raises RuntimeError: if there is no running event loop and the client needs one
+            (``kafka://``)
+        """
+        ...
 
     def create_consumer(
         self,
@@ -177,4 +303,12 @@ class TransportT(Protocol):
         *,
         on_assigned: PartitionsCallback | None = None,
         on_revoked: PartitionsCallback | None = None,
-    ) -> ConsumerT: ...
+    ) -> ConsumerT:
+        """A member of ``group_id``, not started: the callbacks run inside its ``getmany``.
+
+        :raises ValueError: if the transport cannot take ``group_id`` (an empty one, say) or
+            the client refuses a setting
+        :raises RuntimeError: if there is no running event loop and the client needs one
+            (``kafka://``)
+        """
+        ...

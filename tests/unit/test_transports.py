@@ -5,17 +5,29 @@ from __future__ import annotations
 import dataclasses
 import math
 import sys
+import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from sdk import App
+from sdk.errors import (
+    AuthenticationError,
+    BrokerConnectionError,
+    CommitError,
+    FetchError,
+    SDKError,
+    SendError,
+    TopicError,
+    TransportError,
+    UnknownTransportError,
+)
 from sdk.impl.partitioning import murmur2
 from sdk.impl.transports import redact, register, transport_for
 from sdk.impl.transports.kafka import KafkaTransport, parse_url, topic_config
 from sdk.impl.transports.memory import MemoryTransport
-from sdk.types import TopicSettings
+from sdk.types import TP, TopicSettings
 
 
 @pytest.mark.parametrize(
@@ -139,3 +151,53 @@ def test_only_kafka_turns_topic_settings_into_kafka_config() -> None:
     }
     explicit = TopicSettings(retention=1.0, config=(("retention.ms", "-1"),))
     assert topic_config(explicit) == {"retention.ms": "-1"}  # config says it: config counts
+
+
+def test_transport_errors_are_one_family_each_saying_what_and_where() -> None:
+    for kind in (BrokerConnectionError, SendError, TopicError, FetchError, CommitError):
+        assert issubclass(kind, TransportError)
+    assert issubclass(TransportError, SDKError)
+    assert issubclass(AuthenticationError, BrokerConnectionError)
+    assert issubclass(BrokerConnectionError, ConnectionError)  # as it was
+    assert issubclass(UnknownTransportError, TransportError)
+    assert issubclass(UnknownTransportError, ValueError)  # what an unknown scheme raised
+    assert issubclass(UnknownTransportError, LookupError)  # as UnknownCodecError
+    sent = SendError("refused", topic="orders", partition=3)
+    assert str(sent) == "sending to topic 'orders' partition 3 failed: refused"
+    assert (sent.topic, sent.partition, sent.reason) == ("orders", 3, "refused")
+    assert str(SendError("timed out", topic="orders")) == (
+        "sending to topic 'orders' failed: timed out"
+    )
+    assert str(TopicError("no", topic="t")) == "creating topic 't' failed: no"
+    looked = TopicError("no", topic="t", doing="looking up the partitions of")
+    assert str(looked) == "looking up the partitions of topic 't' failed: no"
+    committed = CommitError("gone", group="g", partitions=[TP("b", 2), TP("a", 1), TP("a", 0)])
+    assert str(committed) == (
+        "committing offsets of topic 'a' partitions 0, 1; topic 'b' partition 2 "
+        "for group 'g' failed: gone"
+    )
+    assert committed.partitions == {TP("a", 0), TP("a", 1), TP("b", 2)}
+    fetched = FetchError("gone", group="g", partitions=[TP("a", 0)])
+    assert str(fetched) == "fetching topic 'a' partition 0 for group 'g' failed: gone"
+    assert str(FetchError("gone", group="g")) == "fetching messages for group 'g' failed: gone"
+
+
+async def test_memory_raises_as_a_broker_would() -> None:
+    """The partition count is the broker's to say: a ``SendError``; a negative offset is wrong
+    whatever the broker holds: a ``ValueError``, as on every shipped transport."""
+    transport = MemoryTransport(f"memory://errors-{uuid.uuid4().hex}")
+    producer = transport.create_producer()
+    await producer.create_topic("t", TopicSettings(partitions=2))
+    with pytest.raises(SendError, match=r"topic 't' partition 2 failed: .* partitions 0\.\.1"):
+        await producer.send("t", b"k", b"v", partition=2)
+    consumer = transport.create_consumer("g")
+    await consumer.start()
+    consumer.subscribe(["t"])
+    await consumer.getmany(timeout=0)
+    try:
+        with pytest.raises(ValueError, match=r"cannot commit .* at offset -1: offsets start at 0"):
+            await consumer.commit({TP("t", 0): -1})
+        with pytest.raises(ValueError, match=r"cannot seek .* at offset -1: offsets start at 0"):
+            consumer.seek(TP("t", 0), -1)
+    finally:
+        await consumer.stop()

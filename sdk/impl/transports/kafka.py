@@ -8,10 +8,19 @@ the credentials themselves appear in a repr, a log line or an error this module 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import ssl
-from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
+from collections.abc import (
+    AsyncGenerator,
+    Awaitable,
+    Callable,
+    Generator,
+    Iterable,
+    Mapping,
+    Sequence,
+)
 from typing import Any, Final
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -19,16 +28,26 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListen
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import (
     AuthenticationFailedError,
+    ConsumerStoppedError,
     IllegalSaslStateError,
     KafkaConnectionError,
     KafkaError,
     SaslAuthenticationFailed,
     UnsupportedSaslMechanismError,
+    for_code,
 )
 from aiokafka.structs import RecordMetadata as KafkaRecordMetadata
 from typing_extensions import TypedDict, Unpack
 
-from sdk.errors import AuthenticationError, BrokerConnectionError
+from sdk.errors import (
+    AuthenticationError,
+    BrokerConnectionError,
+    CommitError,
+    FetchError,
+    SendError,
+    TopicError,
+    TransportError,
+)
 from sdk.impl.messages import Message, RecordMetadata
 from sdk.impl.partitioning import key_partition
 from sdk.impl.transports import redact
@@ -189,14 +208,18 @@ class KafkaTransport:
             enable_auto_commit=False,
             auto_offset_reset="earliest",
         )
-        return KafkaConsumer(consumer, _Listener(on_assigned, on_revoked), self.servers)
+        return KafkaConsumer(consumer, _Listener(on_assigned, on_revoked), self.servers, group_id)
 
     def __repr__(self) -> str:
         return f"<KafkaTransport {self._url}>"
 
 
 class KafkaProducer:
-    """Implements ``sdk.types.ProducerT`` on ``AIOKafkaProducer`` (admin calls on the side)."""
+    """Implements ``sdk.types.ProducerT`` on ``AIOKafkaProducer`` (admin calls on the side).
+
+    aiokafka's errors reach the caller as the SDK's (``SendError``, ``TopicError``, ...), each
+    naming the topic, with aiokafka's as its ``__cause__``.
+    """
 
     def __init__(self, transport: KafkaTransport, producer: AIOKafkaProducer) -> None:
         self._transport = transport
@@ -204,10 +227,15 @@ class KafkaProducer:
         self._partitions: dict[str, int] = {}
 
     async def start(self) -> None:
-        await _start(self._producer, self._transport.servers)
+        await _start(self._producer.start, self._producer.stop, self._transport.servers)
 
     async def stop(self) -> None:
-        await self._producer.stop()
+        try:
+            await self._producer.stop()
+        except KafkaError as exc:
+            raise TransportError(
+                f"stopping the Kafka producer of {self._transport.url} failed: {exc}"
+            ) from exc
 
     async def send(
         self,
@@ -223,33 +251,45 @@ class KafkaProducer:
             raise ValueError(
                 f"topic {topic!r}: a message needs a key or a value (a tombstone needs its key)"
             )
-        sent = await self._producer.send(
-            topic,
-            value,
-            key=key,
-            partition=partition,
-            timestamp_ms=None if timestamp is None else round(timestamp * 1000),
-            headers=list(headers),
-        )
-        return KafkaAck(sent)
+        try:
+            if partition is not None:  # aiokafka would fail an assert, or wait for nothing
+                known = await self._producer.partitions_for(topic)
+                if partition not in known:
+                    raise SendError(_no_such_partition(known), topic=topic, partition=partition)
+            sent = await self._producer.send(
+                topic,
+                value,
+                key=key,
+                partition=partition,
+                timestamp_ms=None if timestamp is None else round(timestamp * 1000),
+                headers=list(headers),
+            )
+        except KafkaError as exc:
+            raise SendError(str(exc), topic=topic, partition=partition) from exc
+        return KafkaAck(sent, topic, partition)
 
     async def flush(self) -> None:
-        await self._producer.flush()
+        """Wait for every send's answer; a send that failed says so in its ack, not here."""
+        try:
+            await self._producer.flush()
+        except KafkaError as exc:
+            raise TransportError(
+                f"flushing the Kafka producer of {self._transport.url} failed: {exc}"
+            ) from exc
 
     async def create_topic(self, topic: str, settings: TopicSettings) -> None:
         new = NewTopic(
             topic, settings.partitions, settings.replicas, topic_configs=topic_config(settings)
         )
-        admin = AIOKafkaAdminClient(**self._transport.connection())
-        await admin.start()
         try:
-            response = await admin.create_topics([new])
-        finally:
-            await admin.close()
+            async with self._admin() as admin:
+                response = await admin.create_topics([new])
+        except KafkaError as exc:
+            raise TopicError(str(exc), topic=topic) from exc
         for name, code, *rest in response.topic_errors:
             if code not in (0, _TOPIC_ALREADY_EXISTS):
-                detail = f": {rest[0]}" if rest and rest[0] else ""
-                raise KafkaError(f"creating topic {name!r} failed with error code {code}{detail}")
+                refused = for_code(code)(*(rest[:1] if rest and rest[0] else ()))
+                raise TopicError(str(refused), topic=name) from refused  # "[Error 40] ..."
         await self._until_known(topic)
 
     async def _until_known(self, topic: str) -> None:
@@ -258,21 +298,21 @@ class KafkaProducer:
         deadline = loop.time() + CREATE_TIMEOUT
         while not await self.partitions_for(topic):
             if loop.time() > deadline:
-                raise KafkaError(
-                    f"topic {topic!r} was created but is not in the metadata "
-                    f"after {CREATE_TIMEOUT} s"
+                raise TopicError(
+                    f"it was created but is not in the metadata after {CREATE_TIMEOUT} s",
+                    topic=topic,
                 )
             await asyncio.sleep(0.05)
 
     async def partitions_for(self, topic: str) -> frozenset[int]:
-        admin = AIOKafkaAdminClient(**self._transport.connection())
-        await admin.start()
-        try:  # list first: some brokers create a topic that metadata is asked of
-            if topic not in await admin.list_topics():
-                return frozenset()
-        finally:
-            await admin.close()
-        found = frozenset(await self._producer.partitions_for(topic))
+        doing = "looking up the partitions of"
+        try:
+            async with self._admin() as admin:  # list first: some brokers create a topic
+                if topic not in await admin.list_topics():  # that metadata is asked of
+                    return frozenset()
+            found = frozenset(await self._producer.partitions_for(topic))
+        except KafkaError as exc:
+            raise TopicError(str(exc), topic=topic, doing=doing) from exc
         self._partitions[topic] = len(found)
         return found
 
@@ -280,25 +320,58 @@ class KafkaProducer:
         count = self._partitions.get(topic)
         return None if count is None else key_partition(key, count)
 
+    @contextlib.asynccontextmanager
+    async def _admin(self) -> AsyncGenerator[AIOKafkaAdminClient, None]:
+        """An admin client for one call: one that cannot connect is a ``BrokerConnectionError``."""
+        admin = AIOKafkaAdminClient(**self._transport.connection())
+        await _start(admin.start, admin.close, self._transport.servers)
+        try:
+            yield admin
+        finally:
+            await admin.close()
+
+
+def _no_such_partition(known: Iterable[int]) -> str:
+    found = sorted(known)
+    if not found:
+        return "the topic has no partitions"
+    return f"the topic has partitions {found[0]}..{found[-1]}"
+
 
 class KafkaConsumer:
-    """Implements ``sdk.types.ConsumerT`` on ``AIOKafkaConsumer``, committing only by hand."""
+    """Implements ``sdk.types.ConsumerT`` on ``AIOKafkaConsumer``, committing only by hand.
+
+    aiokafka's errors reach the caller as the SDK's (``FetchError``, ``CommitError``, ...), each
+    naming the group and partitions, with aiokafka's as its ``__cause__``.
+    """
 
     def __init__(
-        self, consumer: AIOKafkaConsumer, listener: _Listener, servers: Sequence[str]
+        self,
+        consumer: AIOKafkaConsumer,
+        listener: _Listener,
+        servers: Sequence[str],
+        group_id: str,
     ) -> None:
         self._consumer = consumer
         self._listener = listener
         self._servers = servers
+        self.group_id = group_id
 
     async def start(self) -> None:
-        await _start(self._consumer, self._servers)
+        await _start(self._consumer.start, self._consumer.stop, self._servers)
 
     async def stop(self) -> None:
-        await self._consumer.stop()
+        try:
+            await self._consumer.stop()
+        except KafkaError as exc:
+            raise TransportError(
+                f"stopping the consumer of group {self.group_id!r} failed: {exc}"
+            ) from exc
 
     def subscribe(self, topics: Iterable[str] = (), *, pattern: str | None = None) -> None:
         names = sorted(topics)
+        if pattern is not None:
+            re.compile(pattern)  # re.error, as the other transports raise (aiokafka: ValueError)
         if pattern is None and not names:
             self._consumer.unsubscribe()
         elif pattern is None:
@@ -310,9 +383,14 @@ class KafkaConsumer:
     async def getmany(
         self, *, timeout: float, max_records: int | None = None
     ) -> Mapping[TP, Sequence[Message]]:
-        batch = await self._consumer.getmany(
-            timeout_ms=round(timeout * 1000), max_records=max_records
-        )
+        try:
+            batch = await self._consumer.getmany(
+                timeout_ms=round(timeout * 1000), max_records=max_records
+            )
+        except ConsumerStoppedError:  # as memory:// says it: a misuse, not the broker's doing
+            raise RuntimeError(f"the consumer of group {self.group_id!r} is stopped") from None
+        except KafkaError as exc:
+            raise FetchError(str(exc), group=self.group_id, partitions=self.assignment()) from exc
         return {
             TP(tp.topic, tp.partition): [
                 Message(
@@ -334,13 +412,37 @@ class KafkaConsumer:
         return frozenset(TP(tp.topic, tp.partition) for tp in self._consumer.assignment())
 
     async def commit(self, offsets: Mapping[TP, int]) -> None:
-        await self._consumer.commit({TopicPartition(*tp): o for tp, o in offsets.items()})
+        _check_offsets(offsets, "commit")
+        try:
+            await self._consumer.commit({TopicPartition(*tp): o for tp, o in offsets.items()})
+        except KafkaError as exc:  # IllegalStateError too: a partition no longer this member's
+            raise CommitError(str(exc), group=self.group_id, partitions=offsets) from exc
 
     async def committed(self, tp: TP) -> int | None:
-        return await self._consumer.committed(TopicPartition(*tp))
+        try:
+            return await self._consumer.committed(TopicPartition(*tp))
+        except KafkaError as exc:
+            raise CommitError(
+                str(exc),
+                group=self.group_id,
+                partitions=[tp],
+                doing="reading the committed offset of",
+            ) from exc
 
     def seek(self, tp: TP, offset: int) -> None:
-        self._consumer.seek(TopicPartition(*tp), offset)
+        _check_offsets({tp: offset}, "seek")
+        partition = TopicPartition(*tp)
+        if partition not in self._consumer.assignment():  # aiokafka: an assert, or its
+            raise ValueError(  # IllegalStateError; memory:// says it so, as the caller's mistake
+                f"{tp} is not assigned to this consumer of {self.group_id!r}"
+            )
+        self._consumer.seek(partition, offset)
+
+
+def _check_offsets(offsets: Mapping[TP, int], doing: str) -> None:
+    for tp, offset in offsets.items():
+        if offset < 0:
+            raise ValueError(f"cannot {doing} {tp} at offset {offset}: offsets start at 0")
 
 
 _REFUSED: Final = (
@@ -353,25 +455,32 @@ _REFUSED: Final = (
 """What a server that was reached answers to credentials or a certificate it will not take."""
 
 
-async def _start(client: AIOKafkaProducer | AIOKafkaConsumer, servers: Sequence[str]) -> None:
-    """Start ``client``; if no server can be connected to, close it and say where and why."""
+async def _start(
+    start: Callable[[], Awaitable[None]],
+    close: Callable[[], Awaitable[None]],
+    servers: Sequence[str],
+) -> None:
+    """Start a client; if it cannot, close it and say where and why, in the SDK's terms."""
     failures = _ConnectFailures(servers)
     aiokafka_logger = logging.getLogger("aiokafka")
     aiokafka_logger.addHandler(failures)
     try:
-        await client.start()
+        await start()
     except BaseException as exc:  # one that failed to start still holds connections: close it
         try:
-            await client.stop()
+            await close()
         except Exception:  # the start's error is the one to raise, this one is logged
             logging.getLogger(__name__).exception("closing a Kafka client failed too")
-        if not isinstance(exc, KafkaConnectionError):
-            raise
-        reasons = failures.reasons or {", ".join(servers): exc}
-        why = "; ".join(f"{server}: {str(e) or type(e).__name__}" for server, e in reasons.items())
-        refused = any(isinstance(e, _REFUSED) for e in reasons.values())
-        kind = AuthenticationError if refused else BrokerConnectionError
-        raise kind(f"cannot connect to Kafka at {why}") from exc
+        if isinstance(exc, KafkaConnectionError):
+            reasons = failures.reasons or {", ".join(servers): exc}
+            why = "; ".join(f"{srv}: {str(e) or type(e).__name__}" for srv, e in reasons.items())
+            refused = any(isinstance(e, _REFUSED) for e in reasons.values())
+            kind = AuthenticationError if refused else BrokerConnectionError
+            raise kind(f"cannot connect to Kafka at {why}") from exc
+        if isinstance(exc, KafkaError):
+            where = ", ".join(servers)
+            raise TransportError(f"starting a Kafka client of {where} failed: {exc}") from exc
+        raise
     finally:
         aiokafka_logger.removeHandler(failures)
 
@@ -436,22 +545,35 @@ class KafkaAck:
     A view, not a second future: nothing more is scheduled per message.
     """
 
-    __slots__ = ("_sent",)
+    __slots__ = ("_partition", "_sent", "_topic")
 
-    def __init__(self, sent: asyncio.Future[KafkaRecordMetadata]) -> None:
+    def __init__(
+        self, sent: asyncio.Future[KafkaRecordMetadata], topic: str, partition: int | None
+    ) -> None:
         self._sent = sent
+        self._topic = topic
+        self._partition = partition
+        """As the sender gave it: aiokafka's future does not say which partition it chose."""
 
     def done(self) -> bool:
         return self._sent.done()
 
     def result(self) -> RecordMetadata:
-        return _metadata(self._sent.result())
+        try:
+            sent = self._sent.result()
+        except KafkaError as exc:
+            raise SendError(str(exc), topic=self._topic, partition=self._partition) from exc
+        return _metadata(sent)
 
     def add_done_callback(self, fn: Callable[[Any], object], /) -> None:
         self._sent.add_done_callback(fn)
 
     def __await__(self) -> Generator[Any, None, RecordMetadata]:
-        return _metadata((yield from self._sent.__await__()))
+        try:
+            sent = yield from self._sent.__await__()
+        except KafkaError as exc:
+            raise SendError(str(exc), topic=self._topic, partition=self._partition) from exc
+        return _metadata(sent)
 
 
 def _metadata(r: KafkaRecordMetadata) -> RecordMetadata:

@@ -4,6 +4,11 @@ Partitioned logs with offsets, keys partitioned by murmur2 as the Java client do
 groups that share out partitions and rebalance as members come and go, committed offsets that
 outlive a consumer. ``memory://`` is one broker per process; ``memory://NAME`` names another,
 so tests can keep apart. What is appended is kept until the process ends.
+
+It raises as a broker would: a partition the topic does not have is a ``SendError`` (how many
+partitions a topic has is the broker's to say, as on Kafka), while what is wrong whatever the
+broker holds (a negative offset, seeking a partition this member does not read) is a
+``ValueError``, and using a consumer that is not started a ``RuntimeError``.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import time
 from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from typing import Any, Final
 
+from sdk.errors import SendError
 from sdk.impl.messages import Message, RecordMetadata
 from sdk.impl.partitioning import key_partition
 from sdk.types.messages import CREATE_TIME, TP, Headers
@@ -67,9 +73,9 @@ class MemoryBroker:
                 if key is not None
                 else next(self._round_robin) % len(log)
             )
-        elif not 0 <= partition < len(log):
-            raise ValueError(
-                f"topic {topic!r} has partitions 0..{len(log) - 1}; got partition={partition}"
+        elif not 0 <= partition < len(log):  # the broker's to say, as on Kafka: not a ValueError
+            raise SendError(
+                f"the topic has partitions 0..{len(log) - 1}", topic=topic, partition=partition
             )
         stamp = time.time() if timestamp is None else timestamp
         entries = log[partition]
@@ -286,12 +292,17 @@ class MemoryConsumer:
         return self._assignment
 
     async def commit(self, offsets: Mapping[TP, int]) -> None:
+        for tp, offset in offsets.items():
+            if offset < 0:
+                raise ValueError(f"cannot commit {tp} at offset {offset}: offsets start at 0")
         self.broker.group(self.group_id).committed.update(offsets)
 
     async def committed(self, tp: TP) -> int | None:
         return self.broker.group(self.group_id).committed.get(tp)
 
     def seek(self, tp: TP, offset: int) -> None:
+        if offset < 0:
+            raise ValueError(f"cannot seek {tp} at offset {offset}: offsets start at 0")
         if tp not in self._assignment:
             raise ValueError(f"{tp} is not assigned to this consumer of {self.group_id!r}")
         self._positions[tp] = offset
