@@ -15,6 +15,10 @@ from collections.abc import Awaitable
 from typing import Any, TypeVar
 
 from redis.asyncio import Redis
+from redis.exceptions import AuthenticationError as RedisAuthenticationError
+from redis.exceptions import RedisError
+
+from sdk.transports import AuthenticationError, BrokerConnectionError
 
 T = TypeVar("T")
 
@@ -32,9 +36,14 @@ async def call(command: Awaitable[T]) -> T:
         raise
 
 
-async def ping(client: Redis) -> None:
+async def ping(client: Redis, where: str) -> None:
     """Connect now, so that a wrong address fails ``start`` rather than the first command."""
-    await call(client.ping())  # pyright: ignore[reportUnknownMemberType]  # redis-py leaves ping's **kwargs untyped
+    try:
+        await call(client.ping())  # pyright: ignore[reportUnknownMemberType]  # redis-py leaves ping's **kwargs untyped
+    except RedisAuthenticationError as exc:
+        raise AuthenticationError(f"Redis at {where} refused the credentials: {exc}") from exc
+    except (RedisError, OSError) as exc:
+        raise BrokerConnectionError(f"cannot connect to Redis at {where}: {exc}") from exc
 
 
 def _abandoned(task: asyncio.Future[Any]) -> None:

@@ -18,9 +18,7 @@ from redis.commands.core import AsyncScript
 from redis.exceptions import RedisError
 from redis.typing import KeyT, StreamIdT
 
-from sdk.impl.messages import Message
-from sdk.types.messages import TP
-from sdk.types.transports import PartitionsCallback
+from sdk.transports import TP, CommitError, FetchError, Message, PartitionsCallback
 
 from . import group
 from .calls import call, ping
@@ -76,7 +74,11 @@ class RedisConsumer:
 
     async def start(self) -> None:
         client = self._transport.connect()
-        await ping(client)
+        try:
+            await ping(client, self._transport.url)
+        except BaseException:  # not started: nothing else will close it
+            await client.aclose()
+            raise
         self._client = client
         for name, body in (
             ("heartbeat", group.HEARTBEAT),
@@ -142,23 +144,33 @@ class RedisConsumer:
                 raise ValueError(f"cannot commit offset {offset} for {tp}: offsets start at 0")
         if not offsets:
             return
-        refused = await self._run(
-            "commit",
-            "members",
-            "owners",
-            "offsets",
-            args=[self.member, *group.field_pairs(offsets)],
-        )
+        try:
+            refused = await self._script(
+                "commit",
+                "members",
+                "owners",
+                "offsets",
+                args=[self.member, *group.field_pairs(offsets)],
+            )
+        except (RedisError, OSError) as exc:
+            raise CommitError(
+                f"member {self.member}: {exc}", group=self.group_id, partitions=offsets
+            ) from exc
         if refused:
             field, owner = (_text(part) for part in refused)
-            raise RedisTransportError(
-                f"group {self.group_id!r} member {self.member} cannot commit "
-                f"{tp_from_field(field)}: member {owner} owns it now (this one missed its "
-                f"heartbeats for {self._transport.session_timeout} s)"
+            raise CommitError(
+                f"member {owner} owns it now, not member {self.member} (which missed its "
+                f"heartbeats for {self._transport.session_timeout} s)",
+                group=self.group_id,
+                partitions=[tp_from_field(field)],
             )
 
     async def committed(self, tp: TP) -> int | None:
-        found = await call(self.client.hget(group_key(self.group_id, "offsets"), tp_field(tp)))
+        try:
+            found = await call(self.client.hget(group_key(self.group_id, "offsets"), tp_field(tp)))
+        except (RedisError, OSError) as exc:
+            doing = "reading the committed offset of"
+            raise CommitError(str(exc), group=self.group_id, partitions=[tp], doing=doing) from exc
         return None if found is None else int(found)
 
     def seek(self, tp: TP, offset: int) -> None:
@@ -240,13 +252,17 @@ class RedisConsumer:
             ) from error
 
     async def _run(self, name: str, *parts: str, topics: bool = False, args: list[Any]) -> Any:
-        keys = group.keys(self.group_id, *parts) + ([TOPICS] if topics else [])
+        """Run a group script; Redis failing it is the group's error, naming the member."""
         try:
-            return await call(self._scripts[name](keys=keys, args=args))
+            return await self._script(name, *parts, topics=topics, args=args)
         except (RedisError, OSError) as exc:
             raise RedisTransportError(
                 f"{name} of group {self.group_id!r} member {self.member} failed: {exc}"
             ) from exc
+
+    async def _script(self, name: str, *parts: str, topics: bool = False, args: list[Any]) -> Any:
+        keys = group.keys(self.group_id, *parts) + ([TOPICS] if topics else [])
+        return await call(self._scripts[name](keys=keys, args=args))
 
     # -- fetching --------------------------------------------------------------------------
 
@@ -267,9 +283,7 @@ class RedisConsumer:
         try:
             replies = await call(self.client.xread(streams, count=limit, block=block))
         except (RedisError, OSError) as exc:
-            raise RedisTransportError(
-                f"fetching {sorted(self._owned)} for group {self.group_id!r} failed: {exc}"
-            ) from exc
+            raise FetchError(str(exc), group=self.group_id, partitions=self._owned) from exc
         got = {by_stream[stream]: entries for stream, entries in _streams(replies)}
         batch: dict[TP, list[Message]] = {}
         for tp in order:

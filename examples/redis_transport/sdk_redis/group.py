@@ -16,7 +16,7 @@ from typing import Final
 
 import msgspec
 
-from sdk.types.messages import TP
+from sdk.transports import TP
 
 from .records import group_key, tp_field
 

@@ -17,10 +17,16 @@ from redis.commands.core import AsyncScript
 from redis.exceptions import RedisError
 from redis.typing import EncodableT, FieldT
 
-from sdk.impl.messages import RecordMetadata
-from sdk.impl.partitioning import key_partition
-from sdk.types.messages import CREATE_TIME, TP, Headers
-from sdk.types.transports import TopicSettings
+from sdk.transports import (
+    CREATE_TIME,
+    TP,
+    Headers,
+    RecordMetadata,
+    SendError,
+    TopicError,
+    TopicSettings,
+    key_partition,
+)
 
 from .calls import call, ping
 from .records import (
@@ -89,7 +95,7 @@ class RedisProducer:
     async def start(self) -> None:
         client = self._client = self._transport.connect()
         self._create_topic = client.register_script(_CREATE_TOPIC)
-        await ping(client)
+        await ping(client, self._transport.url)
 
     async def stop(self) -> None:
         if self._client is None:
@@ -117,9 +123,9 @@ class RedisProducer:
             partition = (
                 key_partition(key, count) if key is not None else next(self._round_robin) % count
             )
-        elif not 0 <= partition < count:
-            raise ValueError(
-                f"topic {topic!r} has partitions 0..{count - 1}; got partition={partition}"
+        elif not 0 <= partition < count:  # the broker's to say, as on Kafka: not a ValueError
+            raise SendError(
+                f"the topic has partitions 0..{count - 1}", topic=topic, partition=partition
             )
         stamp = time.time() if timestamp is None else timestamp
         future: asyncio.Future[RecordMetadata] = asyncio.get_running_loop().create_future()
@@ -140,7 +146,11 @@ class RedisProducer:
     async def partitions_for(self, topic: str) -> frozenset[int]:
         count = self._partitions.get(topic)
         if count is None:
-            found = await call(self.client.hget(TOPICS, topic))
+            try:
+                found = await call(self.client.hget(TOPICS, topic))
+            except (RedisError, OSError) as exc:
+                doing = "looking up the partitions of"
+                raise TopicError(str(exc), topic=topic, doing=doing) from exc
             if found is None:
                 return frozenset()
             count = self._partitions[topic] = int(found)
@@ -159,9 +169,12 @@ class RedisProducer:
         if script is None:
             raise RuntimeError(f"the producer of {self._transport.url} is not started")
         pairs = [item for pair in config for item in pair]
-        found = await call(
-            script(keys=[TOPICS, config_key(topic)], args=[topic, partitions, *pairs])
-        )
+        try:
+            found = await call(
+                script(keys=[TOPICS, config_key(topic)], args=[topic, partitions, *pairs])
+            )
+        except (RedisError, OSError) as exc:
+            raise TopicError(str(exc), topic=topic) from exc
         count = self._partitions[topic] = int(found)
         return count
 
@@ -216,6 +229,6 @@ def _fail(queued: _Queued, exc: BaseException) -> None:
     if queued.future.done():  # the sender stopped waiting (cancelled): nothing to tell
         return
     topic, partition = queued.tp
-    error = RedisTransportError(f"sending to topic {topic!r} partition {partition} failed: {exc!r}")
+    error = SendError(repr(exc), topic=topic, partition=partition)
     error.__cause__ = exc
     queued.future.set_exception(error)

@@ -14,8 +14,7 @@ from typing import Final
 import msgspec
 from redis.typing import EncodableT, FieldT
 
-from sdk.impl.messages import Message
-from sdk.types.messages import CREATE_TIME, TP, Headers
+from sdk.transports import CREATE_TIME, TP, Headers, Message, TransportError
 
 PREFIX: Final = "sdk:"
 TOPICS: Final = PREFIX + "topics"
@@ -31,8 +30,13 @@ _headers_decoder: Final = msgspec.msgpack.Decoder(tuple[tuple[str, bytes], ...])
 _headers_encoder: Final = msgspec.msgpack.Encoder()
 
 
-class RedisTransportError(Exception):
-    """Redis failed the SDK, or holds what the SDK did not write; the message says where."""
+class RedisTransportError(TransportError):
+    """Redis failed the SDK, or holds what the SDK did not write; the message says where.
+
+    Raised where none of the SDK's own ``TransportError`` subclasses says it better: a send
+    fails with ``SendError``, a refused commit is a ``CommitError``, a failed fetch a
+    ``FetchError``.
+    """
 
 
 def stream_key(topic: str, partition: int) -> str:

@@ -13,8 +13,7 @@ from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 
-from sdk.impl.transports import redact
-from sdk.types.transports import EVERY_CAPABILITY, Capability, PartitionsCallback
+from sdk.transports import EVERY_CAPABILITY, Capability, PartitionsCallback, redact
 
 from .consumer import RedisConsumer
 from .producer import RedisProducer

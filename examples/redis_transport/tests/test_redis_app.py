@@ -7,9 +7,9 @@ import asyncio
 import pytest
 
 from sdk import App
-from sdk.impl.partitioning import key_partition
 from sdk.impl.topic import Topic
 from sdk.testing.reading import take
+from sdk.transports import SendError, key_partition
 from sdk.types import CREATE_TIME
 
 
@@ -143,6 +143,6 @@ async def test_an_internal_topic_is_created_once_and_checked(redis_url: str, nam
             await app.topic(name, internal=True, partitions=3).declare()
         assert await producer.partitions_for(f"{name}-never") == frozenset()
         with pytest.raises(
-            ValueError, match=rf"topic '{name}' has partitions 0\.\.1; got partition=2"
+            SendError, match=rf"topic '{name}' partition 2 failed: the topic has partitions 0\.\.1"
         ):
             await producer.send(name, None, b"x", partition=2)

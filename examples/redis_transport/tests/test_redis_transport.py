@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import sys
 import textwrap
 from asyncio.subprocess import PIPE
@@ -20,7 +21,15 @@ from sdk_redis.records import config_key, group_key, tp_field
 from sdk_redis.transport import parse_url
 
 from sdk import App
-from sdk.impl.transports import ENTRY_POINT_GROUP, transport_for
+from sdk.transports import (
+    ENTRY_POINT_GROUP,
+    BrokerConnectionError,
+    CommitError,
+    FetchError,
+    SendError,
+    TransportError,
+    transport_for,
+)
 from sdk.types import EVERY_CAPABILITY, TP, Message, TopicSettings, TransportT
 from sdk.types.transports import PartitionsCallback
 
@@ -214,7 +223,7 @@ async def test_a_commit_for_a_partition_another_member_owns_is_refused(
         await _until(consumer, 1)
         await raw.zadd(group_key(name, "members"), {"usurper": 2**50})
         await raw.hset(group_key(name, "owners"), tp_field(tp), "usurper")
-        with pytest.raises(RedisTransportError, match="member usurper owns it now"):
+        with pytest.raises(CommitError, match="member usurper owns it now"):
             await consumer.commit({tp: 1})
         assert await consumer.committed(tp) is None
         await raw.zrem(group_key(name, "members"), "usurper")  # gone: its claim is void
@@ -306,10 +315,24 @@ async def test_redis_going_away_is_a_clear_error_naming_where(
         await consumer.getmany(timeout=0.1)
     # the server is gone
     ack = await producer.send(name, None, b"lost", partition=1)
-    with pytest.raises(RedisTransportError, match=f"sending to topic '{name}' partition 1 failed"):
+    with pytest.raises(SendError, match=f"sending to topic '{name}' partition 1 failed"):
         await ack
-    with pytest.raises(RedisTransportError, match=f"group '{name}'"):
+    with pytest.raises(TransportError, match=f"group '{name}'") as fetching:
         await consumer.getmany(timeout=0.1)
+    assert isinstance(fetching.value, (FetchError, RedisTransportError)), fetching.value
     with pytest.raises(RedisTransportError, match=f"leave of group '{name}'"):
         await consumer.stop()
     await producer.stop()
+
+
+async def test_no_server_at_start_is_a_broker_connection_error(name: str) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])  # closed once the block ends: nobody listens
+    transport = RedisTransport(f"redis://u:secret@127.0.0.1:{port}/0")
+    for client in (transport.create_producer(), transport.create_consumer(name)):
+        with pytest.raises(
+            BrokerConnectionError, match=f"Redis at redis://\\*\\*\\*@127.0.0.1:{port}"
+        ):
+            await client.start()
+        await client.stop()
