@@ -162,10 +162,8 @@ class UnknownTransportError(TransportError, LookupError, ValueError):
         self.scheme = scheme
         self.known = sorted(set(known))
         schemes = ", ".join(f"{name}://" for name in self.known)
-        super().__init__(
-            f"no transport for {url!r}: nothing is registered for {scheme!r}; "
-            f"known schemes are {schemes}"
-        )
+        what = f"nothing is registered for {scheme!r}" if scheme else "it names no scheme"
+        super().__init__(f"no transport for {url!r}: {what}; known schemes are {schemes}")
 
 
 class UnnamedChannelError(SDKError, TypeError):

@@ -24,7 +24,7 @@ from sdk.errors import (
     UnknownTransportError,
 )
 from sdk.impl.partitioning import murmur2
-from sdk.impl.transports import redact, register, transport_for
+from sdk.impl.transports import ENTRY_POINT_GROUP, redact, register, transport_for
 from sdk.impl.transports.kafka import KafkaTransport, parse_url, topic_config
 from sdk.impl.transports.memory import MemoryTransport
 from sdk.types import TP, TopicSettings
@@ -52,6 +52,18 @@ def test_schemes_select_transports() -> None:
         transport_for("nats://user:secret@host:1")
 
 
+def install_entry_point(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, distribution: str, entry: str
+) -> None:
+    """A distribution ``distribution`` with ``entry`` in ``sdk.transports``, as pip installs one:
+    a dist-info directory on ``sys.path``, which ``importlib.metadata`` reads at each call."""
+    info = tmp_path / f"{distribution}-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {distribution}\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text(f"[{ENTRY_POINT_GROUP}]\n{entry}\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+
+
 def test_register_and_entry_points_add_schemes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -61,13 +73,33 @@ def test_register_and_entry_points_add_schemes(
         "from sdk.impl.transports.memory import MemoryTransport\n"
         "def open_url(url):\n    return MemoryTransport('memory://' + url.split('://')[1])\n"
     )
-    info = tmp_path / "thirdparty-1.0.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: thirdparty\nVersion: 1.0\n")
-    (info / "entry_points.txt").write_text("[sdk.transports]\nthird = thirdparty:open_url\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
+    install_entry_point(tmp_path, monkeypatch, "thirdparty", "third = thirdparty:open_url")
     assert transport_for("third://shop").url == "memory://shop"
     monkeypatch.delitem(sys.modules, "thirdparty")
+
+
+def test_an_unknown_scheme_lists_every_scheme_that_could_be_loaded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Registered ones and entry points alike, the latter by name: none is loaded to list it."""
+    register("listed-mem", MemoryTransport)
+    install_entry_point(tmp_path, monkeypatch, "notloaded", "unloaded = notloaded_pkg:open_url")
+    with pytest.raises(UnknownTransportError) as caught:
+        transport_for("nats://user:secret@host:1")
+    error = caught.value
+    assert {"memory", "kafka", "listed-mem", "unloaded"} <= set(error.known)
+    assert error.known == sorted(error.known)
+    assert error.scheme == "nats"
+    assert str(error).startswith(
+        "no transport for 'nats://***@host:1': nothing is registered for 'nats'; known schemes are "
+    )
+    for scheme in ("memory://", "kafka://", "listed-mem://", "unloaded://"):
+        assert scheme in str(error)
+    assert "secret" not in str(error)
+    assert "notloaded_pkg" not in sys.modules  # listed, never imported
+    assert isinstance(error, ValueError)  # what callers caught before
+    with pytest.raises(UnknownTransportError, match=r"'127\.0\.0\.1:9092': it names no scheme"):
+        transport_for("127.0.0.1:9092")
 
 
 def test_kafka_urls_carry_hosts_settings_and_credentials() -> None:

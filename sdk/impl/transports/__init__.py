@@ -11,6 +11,7 @@ from importlib.metadata import entry_points
 from typing import Final
 from urllib.parse import urlsplit
 
+from sdk.errors import UnknownTransportError
 from sdk.types.transports import TransportT
 
 ENTRY_POINT_GROUP: Final = "sdk.transports"
@@ -48,15 +49,21 @@ def redact(url: str) -> str:
 
 
 def transport_for(url: str) -> TransportT:
-    """The transport a broker URL names, by its scheme."""
+    """The transport a broker URL names, by its scheme.
+
+    :raises ~sdk.errors.UnknownTransportError: if nothing is registered for the scheme, in
+        this process or by entry point; it lists every scheme that could be loaded
+    :raises ValueError: if the transport cannot read the rest of the URL
+    """
     scheme = urlsplit(url).scheme
     factory = _factories.get(scheme)
     if factory is None:
-        for entry in entry_points(group=ENTRY_POINT_GROUP):
+        entries = entry_points(group=ENTRY_POINT_GROUP)
+        for entry in entries:
             if entry.name == scheme:
                 factory = _factories[scheme] = entry.load()
                 break
-    if factory is None:
-        known = ", ".join(f"{name}://" for name in sorted(_factories))
-        raise ValueError(f"no transport for {redact(url)!r}: known schemes are {known}")
+        else:  # the names only: loading every entry point to list it would run their code
+            known = [*_factories, *(entry.name for entry in entries)]
+            raise UnknownTransportError(redact(url), scheme=scheme, known=known)
     return factory(url)
