@@ -1,21 +1,30 @@
 """``python -m sdk.testing URL``: run the transport contract on a URL and print a table.
 
 One row per clause: its name, the capability it needs, and pass, fail (with why) or skip.
-Exits 1 if any clause fails, so it can gate a CI job without pytest.
+Exits 1 if any clause fails, so it can gate a CI job without pytest; exits 2, with one line
+saying why, if the transport cannot be tested at all (an unknown scheme, a bad URL, a broker
+that cannot be reached).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 import time
-from typing import get_args
+from typing import Final, get_args
 
+from sdk.errors import SDKError
 from sdk.impl.transports import transport_for
+from sdk.types import TransportT
 
 from .contracts import TRANSPORT_CLAUSES
 from .errors import Undeclared
 from .profiles import Profile
+from .sessions import PATIENCE, run
+
+WIDTH: Final = 100
+"""Columns a failure's detail is wrapped to; a word longer than that is kept whole."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,7 +33,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", choices=get_args(Profile), default="quick")
     args = parser.parse_args(argv)
     profile: Profile = args.profile
-    transport = transport_for(args.url)
+    try:
+        transport = transport_for(args.url)
+    except Exception as exc:  # noqa: BLE001 - nothing can be tested: say why in one line
+        return _error(parser, _one_line(exc))
+    try:
+        run(_reach(transport))
+    except Exception as exc:  # noqa: BLE001 - as above: a broker that cannot be reached, say
+        if isinstance(exc, TimeoutError) and not str(exc):
+            bound = 4 * PATIENCE.get()
+            return _error(parser, f"a producer of {transport.url} did not start within {bound} s")
+        return _error(parser, _one_line(exc))
     print(f"TransportContract on {transport.url} ({profile} profile)")
     print(f"{'clause':<44} {'capability':<28} {'result':<6} seconds")
     counts = {"pass": 0, "fail": 0, "skip": 0}
@@ -42,10 +61,49 @@ def main(argv: list[str] | None = None) -> int:
         needs = ", ".join(clause.needs) or "-"
         took = time.perf_counter() - started
         print(f"{clause.name.partition('.')[2]:<44} {needs:<28} {result:<6} {took:7.2f}")
-        if detail:
-            print(f"    {detail.splitlines()[0][:400]}")
+        for line in wrapped(detail):
+            print(line)
     print(", ".join(f"{n} {result}" for result, n in counts.items()))
     return 1 if counts["fail"] else 0
+
+
+async def _reach(transport: TransportT) -> None:
+    """Start and stop a producer: a broker that cannot be reached is one error, not a table of
+    failed clauses."""
+    producer = transport.create_producer()
+    try:
+        await producer.start()
+    finally:
+        await producer.stop()
+
+
+def wrapped(detail: str) -> list[str]:
+    """Every line of ``detail``, wrapped to ``WIDTH`` and indented under its row; never cut."""
+    lines: list[str] = []
+    for line in detail.splitlines():
+        lines += textwrap.wrap(
+            line,
+            WIDTH,
+            initial_indent="    ",
+            subsequent_indent="      ",
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+    return lines
+
+
+def _error(parser: argparse.ArgumentParser, text: str) -> int:
+    """One line on stderr, as argparse says a usage error (without the usage): exit status 2."""
+    print(f"{parser.prog}: error: {text}", file=sys.stderr)
+    return 2
+
+
+def _one_line(exc: BaseException) -> str:
+    """The error's own words on one line; the type too where it is not the SDK's."""
+    text = " ".join(str(exc).split())
+    if text and isinstance(exc, (SDKError, ValueError)):
+        return text
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 if __name__ == "__main__":

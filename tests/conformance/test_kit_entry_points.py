@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import os
+import socket
 import subprocess
 import sys
 import uuid
+from pathlib import Path
 
 import pytest
 
-from sdk.impl.transports import register, transport_for
-from sdk.testing.__main__ import main
+from sdk.errors import SendError
+from sdk.impl.transports import ENTRY_POINT_GROUP, register, transport_for
+from sdk.impl.transports.memory import Acked, MemoryProducer
+from sdk.testing.__main__ import WIDTH, main
 from sdk.testing.contracts import TRANSPORT_CLAUSES
 from sdk.testing.errors import Undeclared
-from tests.conformance.broken.transports import DropsHeaders
+from sdk.types import Headers
+from tests.conformance.broken.transports import DropsHeaders, _Broken
+
+ROOT = Path(__file__).parents[2]
 
 
 def _suite(*options: str) -> subprocess.CompletedProcess[str]:
@@ -69,3 +77,81 @@ def test_python_m_sdk_testing_fails_where_a_broken_transport_breaks_the_contract
     failed = {line.split()[0] for line in table.splitlines() if " fail " in line}
     assert failed == {"headers_round_trip", "state_machine"}
     assert "2 fail," in table
+
+
+def _cli(*args: str, path: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """``python -m sdk.testing`` in a process of its own, as a user runs it; ``path`` first on
+    its ``sys.path`` (where a dist-info directory installs an entry point)."""
+    paths = [str(p) for p in (path, ROOT) if p is not None]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([*paths, os.environ.get("PYTHONPATH", "")])}
+    return subprocess.run(
+        [sys.executable, "-m", "sdk.testing", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env=env,
+    )
+
+
+def test_an_unknown_scheme_is_one_line_listing_the_entry_points_too(tmp_path: Path) -> None:
+    info = tmp_path / "elsewhere-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: elsewhere\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text(f"[{ENTRY_POINT_GROUP}]\nelsewhere = nowhere:open\n")
+    done = _cli("nats://user:secret@host:4222", path=tmp_path)
+    assert (done.returncode, done.stdout) == (2, ""), done.stderr
+    (line,) = done.stderr.splitlines()
+    assert line.startswith(
+        "python -m sdk.testing: error: no transport for 'nats://***@host:4222': "
+        "nothing is registered for 'nats'; known schemes are "
+    )
+    assert "elsewhere://" in line  # the entry point, listed without being loaded
+    assert "kafka://" in line
+    assert "memory://" in line
+
+
+def test_a_broker_that_cannot_be_reached_is_one_line_not_a_table_of_failures() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    done = _cli(f"kafka://127.0.0.1:{port}?request_timeout_ms=1000")
+    assert (done.returncode, done.stdout) == (2, ""), done.stderr
+    (line,) = done.stderr.splitlines()
+    assert line.startswith(
+        f"python -m sdk.testing: error: cannot connect to Kafka at 127.0.0.1:{port}: "
+    )
+
+
+class _LongWindedProducer(MemoryProducer):
+    """Refuses headers, with an error far longer than a line, on two lines."""
+
+    async def send(
+        self,
+        topic: str,
+        key: bytes | None,
+        value: bytes | None,
+        *,
+        partition: int | None = None,
+        timestamp: float | None = None,
+        headers: Headers = (),
+    ) -> Acked:
+        if headers:
+            words = " ".join(f"word{i}" for i in range(150))
+            raise SendError(f"{words} END-OF-LINE\nsecond line", topic=topic, partition=partition)
+        return await super().send(topic, key, value, partition=partition, timestamp=timestamp)
+
+
+class _LongWinded(_Broken):
+    producer = _LongWindedProducer
+
+
+def test_a_failure_s_detail_is_wrapped_never_cut(capsys: pytest.CaptureFixture[str]) -> None:
+    register("long-winded", lambda url: _LongWinded())
+    assert main(["long-winded://"]) == 1
+    table = capsys.readouterr().out
+    assert table.count("END-OF-LINE") == table.count("    second line") >= 1
+    details = [line for line in table.splitlines() if line.startswith("    ")]
+    assert all(len(line) <= WIDTH for line in details), max(details, key=len)
+    joined = " ".join(line.strip() for line in details)
+    assert " ".join(f"word{i}" for i in range(150)) + " END-OF-LINE" in joined
