@@ -30,13 +30,8 @@ from sdk.errors import (
 )
 from sdk.impl.messages import Message, RecordMetadata
 from sdk.impl.partitioning import key_partition
-from sdk.impl.transports import (
-    ENTRY_POINT_GROUP,
-    TransportFactory,
-    redact,
-    register,
-    transport_for,
-)
+from sdk.impl.transports import ENTRY_POINT_GROUP, TransportFactory, register, transport_for
+from sdk.impl.urls import redact
 from sdk.types.messages import CREATE_TIME, LOG_APPEND_TIME, TP, Headers
 from sdk.types.transports import (
     EVERY_CAPABILITY,

@@ -12,11 +12,14 @@ from typing import Final
 from urllib.parse import urlsplit
 
 from sdk.errors import UnknownTransportError
+from sdk.impl.urls import redact
 from sdk.types.transports import TransportT
 
 ENTRY_POINT_GROUP: Final = "sdk.transports"
 
 TransportFactory = Callable[[str], TransportT]
+
+__all__ = ["ENTRY_POINT_GROUP", "TransportFactory", "redact", "register", "transport_for"]
 
 
 def _memory(url: str) -> TransportT:
@@ -37,15 +40,6 @@ _factories: dict[str, TransportFactory] = {"memory": _memory, "kafka": _kafka}
 def register(scheme: str, factory: TransportFactory) -> None:
     """Make ``scheme://`` URLs open with ``factory(url)`` in this process."""
     _factories[scheme] = factory
-
-
-def redact(url: str) -> str:
-    """The URL without user name and password: safe for a repr, a log line or an error."""
-    parts = urlsplit(url)
-    if parts.username is None and parts.password is None:
-        return url
-    host = parts.netloc.rpartition("@")[2]
-    return parts._replace(netloc=f"***@{host}").geturl()
 
 
 def transport_for(url: str) -> TransportT:

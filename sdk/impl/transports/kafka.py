@@ -50,7 +50,7 @@ from sdk.errors import (
 )
 from sdk.impl.messages import Message, RecordMetadata
 from sdk.impl.partitioning import key_partition
-from sdk.impl.transports import redact
+from sdk.impl.urls import redact
 from sdk.types.messages import TP, Headers
 from sdk.types.transports import EVERY_CAPABILITY, Capability, PartitionsCallback, TopicSettings
 
