@@ -14,6 +14,7 @@ import asyncio
 import signal
 import sys
 from collections.abc import Callable
+from typing import TextIO
 
 from sdk import App
 from sdk.impl.transports.kafka import KafkaConsumer, KafkaTransport
@@ -106,17 +107,18 @@ async def _stop_when(leave: asyncio.Event, app: App) -> None:
     await app.stop()
 
 
-async def main(url: str, src: str, dst: str, group: str, out: str, *rest: str) -> None:
+async def main(out: TextIO, url: str, src: str, dst: str, group: str, *rest: str) -> None:
     leave = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, leave.set)
-    with open(out, "a", buffering=1) as file:  # a line reaches the file as written
 
-        def log(line: str) -> None:
-            print(line, file=file)
+    def log(line: str) -> None:
+        print(line, file=out)
 
-        leave_after = int(rest[0]) if rest else None
-        await run(LoggedKafka(url, log), src, dst, group, log, leave_after, leave)
+    leave_after = int(rest[0]) if rest else None
+    await run(LoggedKafka(url, log), src, dst, group, log, leave_after, leave)
 
 
 if __name__ == "__main__":
-    asyncio.run(main(*sys.argv[1:]))
+    url, src, dst, group, out, *rest = sys.argv[1:]
+    with open(out, "a", buffering=1) as file:  # a line reaches the file as written
+        asyncio.run(main(file, url, src, dst, group, *rest))

@@ -27,6 +27,7 @@ from tests.reliability.conftest import Record
 from tests.reliability.rebalance_app import LoggedMemory, run
 
 ROOT = Path(__file__).parents[2]
+APP = "tests.reliability.rebalance_app"
 N = 10_000
 PARTITIONS = 4
 JOIN_AT = 2_000
@@ -50,8 +51,7 @@ class Process:
         self.err = out.with_suffix(".err")
         with open(self.err, "wb") as err:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "tests.reliability.rebalance_app", broker.url, src, dst]
-                + [group, str(out), *rest],
+                [sys.executable, "-m", APP, broker.url, src, dst, group, str(out), *rest],
                 cwd=ROOT,
                 stdout=subprocess.DEVNULL,
                 stderr=err,

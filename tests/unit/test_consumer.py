@@ -78,7 +78,8 @@ def test_a_revoked_partition_is_forgotten_and_late_acks_count_for_nothing() -> N
     late.remaining += 1
     late.remaining -= 1
     offsets.fence([TP0])  # being revoked: its events are dropped unread
-    assert late.revoked and not delivery.revoked
+    assert late.revoked
+    assert not delivery.revoked
     offsets.forget([TP0])  # once what was done is committed
     late.remaining -= 1  # its event is acked after the revoke
     assert offsets.committable() == {}
@@ -171,9 +172,7 @@ class RevokeLog(MemoryTransport):
         return super().create_consumer(group_id, on_assigned=on_assigned, on_revoked=revoked)
 
 
-async def test_after_a_revoke_no_event_of_its_partitions_is_read_and_a_late_ack_commits_nothing() -> (
-    None
-):
+async def test_no_event_of_a_revoked_partition_is_read_and_a_late_ack_commits_nothing() -> None:
     """Issue 13: the buffered events of a revoked partition were read by the old member while
     the new owner read them again from the commit."""
     url = f"memory://revoke-{uuid.uuid4().hex}"
@@ -213,9 +212,7 @@ async def test_after_a_revoke_no_event_of_its_partitions_is_read_and_a_late_ack_
             assert (taken.message.partition, taken.message.offset) == (1, committed)
 
 
-async def test_dropping_releases_a_sender_waiting_for_room_and_a_dropped_error_is_not_raised() -> (
-    None
-):
+async def test_dropping_releases_a_sender_waiting_for_room_and_drops_an_error_unraised() -> None:
     buffer: Buffer[int] = Buffer(2)
     gone = Delivery(0, revoked=True)
     buffer.put_nowait(1)
