@@ -19,7 +19,6 @@ from typing import Any
 
 import msgspec
 
-from sdk.impl.buffer import Raised
 from sdk.impl.events import Event
 from sdk.types._vars import KT, VT
 from sdk.types.messages import TP, Message
@@ -78,13 +77,6 @@ class Offsets:
             if fetched_since:
                 self._undone[tp] = deque(fetched_since)
             self._committable.pop(tp, None)
-
-
-def revoked(item: object) -> bool:
-    """Whether ``item`` in a buffer is an event or a decode error of a revoked message."""
-    if isinstance(item, TopicEvent | Raised) and item.delivery is not None:
-        return item.delivery.revoked
-    return False
 
 
 class TopicEvent(Event[KT, VT]):

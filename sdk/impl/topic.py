@@ -11,7 +11,8 @@ from typing import Any, Final, Protocol
 from typing_extensions import Self, TypeForm
 
 from sdk.errors import DecodeError, UnnamedChannelError
-from sdk.impl.acks import Delivery, TopicEvent, revoked, twin
+from sdk.impl.acks import Delivery, TopicEvent, twin
+from sdk.impl.buffer import Raised
 from sdk.impl.channel_base import DEFAULT_MAXSIZE, ChannelBase
 from sdk.impl.events import Event
 from sdk.impl.futures import FutureMessage
@@ -380,6 +381,13 @@ class Topic(ChannelBase[KT, VT]):
             self._hub.throw(error, delivery)
         else:
             logger.warning("skipped: %s", error)
+
+
+def revoked(item: object) -> bool:
+    """Whether ``item`` in a buffer is an event or a decode error of a revoked message."""
+    if isinstance(item, TopicEvent | Raised) and item.delivery is not None:
+        return item.delivery.revoked
+    return False
 
 
 def _is_policy(policy: object) -> bool:

@@ -13,10 +13,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sdk import App
-from sdk.impl.acks import Delivery, Offsets, revoked
+from sdk.impl.acks import Delivery, Offsets
 from sdk.impl.buffer import Buffer
 from sdk.impl.messages import Message
-from sdk.impl.topic import Topic
+from sdk.impl.topic import Topic, revoked
 from sdk.impl.transports.memory import MemoryConsumer, MemoryTransport, broker_for
 from sdk.types import TP
 from sdk.types.transports import PartitionsCallback
