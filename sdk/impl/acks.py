@@ -29,12 +29,14 @@ class Delivery(msgspec.Struct):
 
     ``remaining`` counts the events out, plus one while the consumer loop still hands the message to
     its readers; acking an event only counts down. Which messages are done is worked out when
-    offsets are committed, not per ack: that keeps an ack cheap. A Struct of two ints: the
-    garbage collector does not track it.
+    offsets are committed, not per ack: that keeps an ack cheap. ``revoked`` is set when its
+    partition was revoked before it was done: its events are dropped unread, and the new owner
+    reads it again. A Struct of scalars: the garbage collector does not track it.
     """
 
     offset: int
     remaining: int = 1
+    revoked: bool = False
 
 
 class Offsets:
@@ -59,10 +61,21 @@ class Offsets:
                 self._committable[tp] = done.offset + 1
         return self._committable
 
-    def forget(self, tps: Iterable[TP]) -> None:
-        """Revoked: another member reads these now; acks of their events count for nothing."""
+    def fence(self, tps: Iterable[TP]) -> None:
+        """Being revoked: mark every message of ``tps`` not yet done ``revoked``, so that its
+        events are dropped unread. Acks still count until ``forget``."""
         for tp in tps:
-            self._undone.pop(tp, None)
+            for delivery in self._undone.get(tp, ()):
+                delivery.revoked = True
+
+    def forget(self, tps: Iterable[TP]) -> None:
+        """Revoked: another member reads these now, from the commit just made. Acks of events
+        of theirs still in the user's hands count for nothing from now on. What was fetched
+        since ``fence`` (assigned back meanwhile) is kept."""
+        for tp in tps:
+            fetched_since = [d for d in self._undone.pop(tp, ()) if not d.revoked]
+            if fetched_since:
+                self._undone[tp] = deque(fetched_since)
             self._committable.pop(tp, None)
 
 

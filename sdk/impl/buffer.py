@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Generic
 
 from sdk.types._vars import T
@@ -96,6 +97,17 @@ class Buffer(Generic[T]):
         self.items.append(Raised(error, delivery))
         if self.getters:
             self.wake_getter()
+
+    def drop(self, dead: Callable[[object], bool]) -> None:
+        """Drop the items ``dead`` says, keeping the others in order; senders waiting for room
+        are released if there is room now. An error dropped is never raised."""
+        if not any(dead(item) for item in self.items):
+            return
+        kept = [item for item in self.items if not dead(item)]
+        self.items.clear()
+        self.items.extend(kept)
+        if self._room_waiters and self.has_room():
+            self._wake_room_waiters()
 
     def close(self) -> None:
         """Nobody reads this buffer any more: drop what it holds, release waiting senders."""

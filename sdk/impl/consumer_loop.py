@@ -41,6 +41,8 @@ class ConsumerLoop:
         self._task: asyncio.Task[None] | None = None
         self._last_commit = 0.0
         self._committing: asyncio.Task[None] | None = None
+        self._revoked: set[TP] = set()
+        """Revoked since the last fetch: the rest of that batch is theirs, not delivered."""
 
     def add(self, topic: Topic[Any, Any]) -> None:
         """Consume ``topic`` from now on (once the app is started)."""
@@ -118,7 +120,10 @@ class ConsumerLoop:
     async def _consume(self, consumer: ConsumerT) -> None:
         while True:
             batch = await consumer.getmany(timeout=FETCH_TIMEOUT, max_records=self._batch_size())
+            self._revoked.clear()  # what it revoked before returning, a transport does not give
             for tp, messages in batch.items():
+                if tp in self._revoked:  # revoked while earlier partitions were delivered
+                    continue
                 deliveries = self._offsets.fetched(tp, messages)
                 for topic in self._readers(tp.topic):
                     await topic.deliver_fetched(messages, deliveries)
@@ -163,6 +168,18 @@ class ConsumerLoop:
             self._committed.update(offsets)
 
     async def _on_revoked(self, revoked: frozenset[TP]) -> None:
+        """Drop the events of ``revoked`` from every subscriber, then commit what is done of
+        them: the new owner reads from that commit, so an event read here after it would be
+        processed twice. Dropping comes first, with no wait before it, as the user's task goes
+        on reading while the commit is under way; an event already in the user's hands that is
+        acked before the commit is sent counts. Once this starts, no event of theirs reaches a
+        subscriber."""
+        self._offsets.fence(revoked)
+        self._revoked |= revoked
+        names = {tp.topic for tp in revoked}
+        for topic in self._topics:
+            if topic.pattern is not None or any(name in names for name in topic.topics):
+                topic.drop_revoked()
         if self._committing is not None:
             await self._committing
         if self._consumer is not None:

@@ -149,6 +149,11 @@ class Hub(Generic[KT, VT]):
                 delivery.remaining += 1
             buffer.throw(exc, delivery)
 
+    def drop(self, dead: Callable[[object], bool]) -> None:
+        """Every subscriber, and what waits for a first one, drops the items ``dead`` says."""
+        for buffer in (*self.subscribers, self.pending):
+            buffer.drop(dead)
+
     def end(self) -> None:
         """Every subscriber's iteration ends now: each drops what it holds, raises
         StopAsyncIteration, and leaves; what waited for a first subscriber is dropped too.

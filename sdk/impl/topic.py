@@ -12,6 +12,7 @@ from typing_extensions import Self, TypeForm
 
 from sdk.errors import DecodeError, UnnamedChannelError
 from sdk.impl.acks import Delivery, TopicEvent, twin
+from sdk.impl.buffer import Raised
 from sdk.impl.channel_base import DEFAULT_MAXSIZE, ChannelBase
 from sdk.impl.events import Event
 from sdk.impl.futures import FutureMessage
@@ -324,9 +325,13 @@ class Topic(ChannelBase[KT, VT]):
     ) -> None:
         """Decode fetched messages, each once, and give each subscriber an event of its own.
 
-        One call per fetched batch: waits only when a subscriber has no room, or for the
-        decode-error policy of a message that does not decode.
+        One call per fetched batch (of one partition): waits only when a subscriber has no
+        room, or for the decode-error policy of a message that does not decode. If the
+        partition is revoked meanwhile, the rest of the batch is not delivered, and what was
+        delivered while waiting is dropped again: the new owner reads it from the commit.
         """
+        if deliveries and deliveries[0].revoked:  # while the loop delivered to another topic
+            return
         loads_key, loads_value = self.schema.loads_key, self.schema.loads_value
         hub = self._hub
         for message, delivery in zip(messages, deliveries, strict=True):
@@ -336,11 +341,23 @@ class Topic(ChannelBase[KT, VT]):
             except DecodeError as exc:
                 exc.locate(message.topic, message.partition, message.offset)
                 await self._undecodable(message, delivery, exc)
+                if delivery.revoked:
+                    hub.drop(revoked)
+                    return
                 continue
             delivery.remaining += 1
             event = TopicEvent(key, value, message.headers, message, False, delivery)
             if not hub.offer_each(event, twin):
                 await hub.deliver_each(event, twin)
+                if delivery.revoked:  # revoked while waiting for room: what came in goes
+                    hub.drop(revoked)
+                    return
+
+    def drop_revoked(self) -> None:
+        """Partitions were revoked: no subscriber reads their events (nor their decode errors)
+        any more. Events already taken by the user may still be acked; that counts for nothing.
+        """
+        self._hub.drop(revoked)
 
     async def _undecodable(self, message: MessageT, delivery: Delivery, error: DecodeError) -> None:
         policy = self._on_decode_error
@@ -358,6 +375,13 @@ class Topic(ChannelBase[KT, VT]):
             self._hub.throw(error, delivery)
         else:
             logger.warning("skipped: %s", error)
+
+
+def revoked(item: object) -> bool:
+    """Whether ``item`` in a buffer is an event or a decode error of a revoked message."""
+    if isinstance(item, TopicEvent | Raised) and item.delivery is not None:
+        return item.delivery.revoked
+    return False
 
 
 def _is_policy(policy: object) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import time
 import uuid
@@ -13,10 +14,12 @@ from hypothesis import strategies as st
 
 from sdk import App
 from sdk.impl.acks import Delivery, Offsets
+from sdk.impl.buffer import Buffer
 from sdk.impl.messages import Message
-from sdk.impl.topic import Topic
-from sdk.impl.transports.memory import broker_for
+from sdk.impl.topic import Topic, revoked
+from sdk.impl.transports.memory import MemoryConsumer, MemoryTransport, broker_for
 from sdk.types import TP
+from sdk.types.transports import PartitionsCallback
 
 TP0 = TP("orders", 0)
 
@@ -74,7 +77,10 @@ def test_a_revoked_partition_is_forgotten_and_late_acks_count_for_nothing() -> N
     [late] = fetch(offsets, 1, 1)
     late.remaining += 1
     late.remaining -= 1
-    offsets.forget([TP0])
+    offsets.fence([TP0])  # being revoked: its events are dropped unread
+    assert late.revoked
+    assert not delivery.revoked
+    offsets.forget([TP0])  # once what was done is committed
     late.remaining -= 1  # its event is acked after the revoke
     assert offsets.committable() == {}
     [again] = fetch(offsets, 1, 1)  # assigned back, it is read again from the commit
@@ -141,3 +147,80 @@ async def _until(
         if polls >= ticks or time.monotonic() > deadline:
             raise AssertionError(f"{what}: not so after {polls} polls ({ticks}, {seconds} s)")
         await asyncio.sleep(0.001)
+
+
+class RevokeLog(MemoryTransport):
+    """memory://, with the partitions each revoke took, once the app's callback returned."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.revoked: list[frozenset[TP]] = []
+
+    def create_consumer(
+        self,
+        group_id: str,
+        *,
+        on_assigned: PartitionsCallback | None = None,
+        on_revoked: PartitionsCallback | None = None,
+    ) -> MemoryConsumer:
+        async def revoked(tps: frozenset[TP]) -> None:
+            if on_revoked is not None:
+                await on_revoked(tps)
+            if tps:
+                self.revoked.append(tps)
+
+        return super().create_consumer(group_id, on_assigned=on_assigned, on_revoked=revoked)
+
+
+async def test_no_event_of_a_revoked_partition_is_read_and_a_late_ack_commits_nothing() -> None:
+    """Issue 13: the buffered events of a revoked partition were read by the old member while
+    the new owner read them again from the commit."""
+    url = f"memory://revoke-{uuid.uuid4().hex}"
+    async with App("sender", broker=url) as sender:
+        orders = sender.topic("orders", value_type=int, internal=True, partitions=2)
+        for i in range(400):
+            await orders.send(value=i, partition=i % 2)
+    first_transport = RevokeLog(url)
+    async with App("readers", broker=first_transport) as first:
+        topic = first.topic("orders", value_type=int)
+        in_hand = await topic.get(timeout=5)
+        while (in_hand.message.partition, in_hand.message.offset) != (1, 10):
+            in_hand = await topic.get(timeout=5)
+        assert topic._hub.subscribers[0].items, "the first member holds fetched events"
+        async with App("readers", broker=url) as second:
+            other = second.topic("orders", value_type=int)
+            taking = asyncio.ensure_future(other.get(timeout=5))  # it joins the group's reading
+            await _until(lambda: first_transport.revoked, "the first member's revoke")
+            assert first_transport.revoked == [frozenset({TP("orders", 1)})]
+            group = broker_for(url).group("readers")
+            committed = group.committed[TP("orders", 1)]
+            assert committed == in_hand.message.offset  # all before it was done
+            assert in_hand.ack()
+            assert group.committed[TP("orders", 1)] == committed
+            async with App("sender", broker=url) as sender:
+                orders = sender.topic("orders", value_type=int)
+                for i in range(400, 440):
+                    await orders.send(value=i, partition=i % 2)
+            rest = []
+            with contextlib.suppress(TimeoutError):
+                while True:
+                    rest.append(await topic.get(timeout=0.3))
+            assert {e.message.partition for e in rest} == {0}, "its own partition only"
+            assert [e.value for e in rest][-20:] == list(range(400, 440, 2))
+            # the new owner starts at the event in hand: the one duplicate a revoke allows
+            taken = await taking
+            assert (taken.message.partition, taken.message.offset) == (1, committed)
+
+
+async def test_dropping_releases_a_sender_waiting_for_room_and_drops_an_error_unraised() -> None:
+    buffer: Buffer[int] = Buffer(2)
+    gone = Delivery(0, revoked=True)
+    buffer.put_nowait(1)
+    buffer.throw(ValueError("revoked partition: never raised"), gone)
+    waiting = asyncio.ensure_future(buffer.wait_room())
+    await asyncio.sleep(0)
+    assert not waiting.done()
+    buffer.drop(revoked)
+    await asyncio.wait_for(waiting, 1)
+    assert buffer.take() == 1
+    assert buffer.empty()
