@@ -388,6 +388,71 @@ async def _poll_until_shared(
                 read_early.extend(messages)
 
 
+@clause("consumer_groups", "partitions")
+async def _revoked_partitions_stay_revoked(
+    transport: TransportT, declared: frozenset[Capability], data: st.DataObject
+) -> None:
+    """Once a member's ``on_revoked`` has returned, it reads nothing more of what it gave up.
+
+    A second member joins while the first has records fetched and unread: the first's revoke
+    runs inside its ``getmany``, and until a partition is assigned to it again nothing of it
+    reaches the first member, not even what it had fetched before. Between them, the members
+    read every record sent after the join.
+    """
+    name = "TransportContract.revoked_partitions_stay_revoked"
+    topic, group = fresh_name("revoke"), fresh_name("group")
+    before = _batch(data, frozenset(), PARTITIONS)
+    before += [Record(b"before", b"the join", partition=p) for p in range(PARTITIONS)]
+    after = _batch(data, frozenset(), PARTITIONS)
+    revoked: set[TP] = set()
+
+    async def on_revoked(tps: frozenset[TP]) -> None:
+        revoked.update(tps)
+
+    async def on_assigned(tps: frozenset[TP]) -> None:
+        revoked.difference_update(tps)
+
+    def check(messages: Sequence[Message]) -> None:
+        stray = [(m.tp, m.offset) for m in messages if m.tp in revoked]
+        if stray:
+            raise ContractError(name, f"after giving up {sorted(revoked)}, read {stray}")
+
+    async with (
+        producing(transport, topic, PARTITIONS) as producer,
+        consuming(
+            transport, [topic], group=group, on_assigned=on_assigned, on_revoked=on_revoked
+        ) as first,
+    ):
+        await _send_all(producer, topic, before)
+        await read(first, 1, name, f"records of {topic} before the join")
+        async with consuming(transport, [topic], group=group) as second:
+            members = (first, second)
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + PATIENCE.get()
+            while not (second.assignment() and revoked):  # the join, seen by both
+                if loop.time() > deadline:
+                    raise ContractError(
+                        name,
+                        f"after {PATIENCE.get()} s the second member holds "
+                        f"{sorted(second.assignment())}, the first gave up {sorted(revoked)}",
+                    )
+                for member in members:
+                    batch = await member.getmany(timeout=POLL)
+                    if member is first:
+                        check([m for messages in batch.values() for m in messages])
+            places = set(await _send_all(producer, topic, after))
+            seen: set[tuple[TP, int]] = set()
+            deadline = loop.time() + PATIENCE.get()
+            while not places <= seen and loop.time() < deadline:
+                for member in members:
+                    for messages in (await member.getmany(timeout=POLL)).values():
+                        if member is first:
+                            check(messages)
+                        seen.update((m.tp, m.offset) for m in messages)
+    if missing := sorted(places - seen):
+        raise ContractError(name, f"records sent after the join at {missing} were never read")
+
+
 @clause("patterns", "topic_creation")
 async def _patterns_see_new_topics(
     transport: TransportT, declared: frozenset[Capability], data: st.DataObject

@@ -14,7 +14,14 @@ from contextvars import ContextVar
 from typing import Any, Final, TypeVar
 
 from sdk.impl.timeouts import within
-from sdk.types import ConsumerT, Message, ProducerT, TopicSettings, TransportT
+from sdk.types import (
+    ConsumerT,
+    Message,
+    PartitionsCallback,
+    ProducerT,
+    TopicSettings,
+    TransportT,
+)
 
 from .errors import ContractError
 
@@ -60,9 +67,13 @@ async def consuming(
     *,
     group: str | None = None,
     pattern: str | None = None,
+    on_assigned: PartitionsCallback | None = None,
+    on_revoked: PartitionsCallback | None = None,
 ) -> AsyncGenerator[ConsumerT, None]:
     """A started consumer of ``group`` (a fresh one by default), subscribed."""
-    consumer = transport.create_consumer(group or fresh_name("group"))
+    consumer = transport.create_consumer(
+        group or fresh_name("group"), on_assigned=on_assigned, on_revoked=on_revoked
+    )
     await consumer.start()
     try:
         consumer.subscribe(topics, pattern=pattern)

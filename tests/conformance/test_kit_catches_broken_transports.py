@@ -12,6 +12,7 @@ from tests.conformance.broken.transports import (
     LosesOnRestart,
     MatchesPatternPrefixes,
     MovesKeys,
+    ReadsRevoked,
     ReordersPartition,
     ResolvesNever,
     ResolvesTwice,
@@ -40,6 +41,7 @@ def _failure(transport: TransportT, clause: str) -> ContractError:
         (ResolvesNever, "TransportContract.acks_resolve_once"),
         (MovesKeys, "TransportContract.same_key_same_partition"),
         (MatchesPatternPrefixes, "TransportContract.patterns_see_new_topics"),
+        (ReadsRevoked, "TransportContract.revoked_partitions_stay_revoked"),
     ],
 )
 def test_the_clause_a_defect_breaks_fails(broken: type[TransportT], clause: str) -> None:

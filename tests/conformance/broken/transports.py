@@ -67,6 +67,29 @@ class ReordersPartition(_Broken):
     consumer = _SwappingConsumer
 
 
+class _StaleFetchConsumer(MemoryConsumer):
+    """Hands out what it had fetched of a partition after giving the partition up."""
+
+    stale: frozenset[TP] = frozenset()
+
+    def reassign(self, assignment: frozenset[TP]) -> None:
+        self.stale |= self.assignment() - assignment
+        super().reassign(assignment)
+
+    def _take(self, limit: int) -> dict[TP, list[Message]]:
+        batch = super()._take(limit)
+        for tp in sorted(self.stale):  # the defect: a fetch buffer not cleared on revoke
+            batch[tp] = self.broker.logs[tp.topic][tp.partition][:limit]
+        self.stale = frozenset()
+        return batch
+
+
+class ReadsRevoked(_Broken):
+    """Reads, once more, partitions it was revoked, as a prefetch left uncleared would."""
+
+    consumer = _StaleFetchConsumer
+
+
 _Sent = tuple[int | None, Headers]
 """Where a record goes, and with which headers."""
 
