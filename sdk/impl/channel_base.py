@@ -131,7 +131,7 @@ class ChannelBase(ABC, Generic[KT, VT]):
 
     # -- sending: one funnel -------------------------------------------------------------------
 
-    async def send(self, **message: Unpack[SendArgs[KT, VT]]) -> FutureMessage[KT, VT]:
+    async def send(self, **message: Unpack[SendArgs[KT, VT]]) -> FutureMessageT[KT, VT]:
         """Send, waiting only for the hand-over; await the result for the ``RecordMetadata``."""
         fut = self._future(message)
         if self._hub.soon_task is not None:  # _publish, inlined: no coroutine more per send
@@ -146,7 +146,7 @@ class ChannelBase(ABC, Generic[KT, VT]):
         await self._publish(fut)
         return await fut
 
-    def send_soon(self, **message: Unpack[SendArgs[KT, VT]]) -> FutureMessage[KT, VT]:
+    def send_soon(self, **message: Unpack[SendArgs[KT, VT]]) -> FutureMessageT[KT, VT]:
         """Send from synchronous code on the loop: queued in order, handed over by a task.
 
         A ``send`` made before the queue is handed over waits its turn behind it.
@@ -155,7 +155,7 @@ class ChannelBase(ABC, Generic[KT, VT]):
         self._hub.soon(self._hand_over, fut)
         return fut
 
-    def as_future_message(self, **message: Unpack[SendArgs[KT, VT]]) -> FutureMessage[KT, VT]:
+    def as_future_message(self, **message: Unpack[SendArgs[KT, VT]]) -> FutureMessageT[KT, VT]:
         """Prepare a message without sending it; ``publish_message`` sends it."""
         return self._future(message)
 
@@ -170,7 +170,7 @@ class ChannelBase(ABC, Generic[KT, VT]):
 
     async def publish_message(
         self, fut: FutureMessageT[KT, VT], wait: bool = True
-    ) -> FutureMessage[KT, VT]:
+    ) -> FutureMessageT[KT, VT]:
         """Hand over a message made by ``as_future_message``; with ``wait``, return once it
         resolved. Behind messages that ``send_soon`` queued, it waits its turn."""
         if not isinstance(fut, FutureMessage):
@@ -268,7 +268,7 @@ class ChannelBase(ABC, Generic[KT, VT]):
         return self if self._buffer is not None else self.clone(is_iterator=True)
 
 
-async def call_back(callback: MessageSentCallback, fut: FutureMessage[Any, Any]) -> None:
+async def call_back(callback: MessageSentCallback[Any, Any], fut: FutureMessage[Any, Any]) -> None:
     """Run a sent message's callback; a coroutine callback is awaited."""
     outcome = callback(fut)
     if inspect.isawaitable(outcome):

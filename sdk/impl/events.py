@@ -48,7 +48,7 @@ class Event(msgspec.Struct, Generic[KT, VT], eq=False):
         headers: HeadersArg | Literal[Keep.KEEP] = KEEP,
         key_serializer: CodecArg = None,
         value_serializer: CodecArg = None,
-        callback: MessageSentCallback | None = None,
+        callback: MessageSentCallback[Any, Any] | None = None,
     ) -> FutureMessage[Any, Any]:
         return await channel.send(
             key=self.key if key is KEEP else key,

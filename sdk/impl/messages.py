@@ -103,7 +103,7 @@ class PendingMessage(msgspec.Struct, Generic[KT, VT], frozen=True, kw_only=True)
     headers: Headers = ()
     key_serializer: CodecArg = None
     value_serializer: CodecArg = None
-    callback: MessageSentCallback | None = None
+    callback: MessageSentCallback[Any, Any] | None = None
 
 
 def headers_from(headers: HeadersArg) -> Headers:

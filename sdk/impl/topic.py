@@ -266,7 +266,9 @@ class Topic(ChannelBase[KT, VT]):
             else:
                 ack.add_done_callback(lambda _: self._call_back(callback, fut))
 
-    def _call_back(self, callback: MessageSentCallback, fut: FutureMessage[KT, VT]) -> None:
+    def _call_back(
+        self, callback: MessageSentCallback[Any, Any], fut: FutureMessage[KT, VT]
+    ) -> None:
         outcome = callback(fut)
         if inspect.isawaitable(outcome):
             self._app.track(_as_coroutine(outcome))

@@ -32,7 +32,7 @@ class SendArgs(TypedDict, Generic[KT, VT], total=False, closed=True):
     headers: HeadersArg
     key_serializer: CodecArg
     value_serializer: CodecArg
-    callback: MessageSentCallback | None
+    callback: MessageSentCallback[KT, VT] | None
 
 
 class ChannelT(Protocol[KT, VT]):

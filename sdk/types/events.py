@@ -45,7 +45,7 @@ class EventT(Protocol[KT_co, VT_co]):
         headers: HeadersArg = ...,
         key_serializer: CodecArg = None,
         value_serializer: CodecArg = None,
-        callback: MessageSentCallback | None = None,
+        callback: MessageSentCallback[Any, Any] | None = None,
     ) -> FutureMessage[KT, VT]:
         """Send this event's key, value and headers (or the ones given) to ``channel``."""
         ...

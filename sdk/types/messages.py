@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Generator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final, NamedTuple, Protocol
 
-from ._vars import KT_co, VT_co
+from ._vars import KT, VT, KT_co, VT_co
 from .codecs import CodecArg
 
 if TYPE_CHECKING:
@@ -102,7 +102,7 @@ class PendingMessage(Protocol[KT_co, VT_co]):
     @property
     def value_serializer(self) -> CodecArg: ...
     @property
-    def callback(self) -> MessageSentCallback | None: ...
+    def callback(self) -> MessageSentCallback[Any, Any] | None: ...
 
 
 class FutureMessage(Awaitable[RecordMetadata], Protocol[KT_co, VT_co]):
@@ -124,5 +124,8 @@ class FutureMessage(Awaitable[RecordMetadata], Protocol[KT_co, VT_co]):
     def __await__(self) -> Generator[Any, None, RecordMetadata]: ...
 
 
-MessageSentCallback = Callable[[FutureMessage[Any, Any]], Awaitable[None] | None]
-"""Called once per message after its future resolved; a coroutine function is awaited."""
+MessageSentCallback = Callable[[FutureMessage[KT, VT]], Awaitable[None] | None]
+"""Called once per message after its future resolved; a coroutine function is awaited.
+
+Generic: a send on a ``ChannelT[str, Order]`` takes a ``MessageSentCallback[str, Order]``, so
+the callback sees the message's types."""

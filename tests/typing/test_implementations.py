@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from sdk import App, Channel, Event, FutureMessage, Message, RecordMetadata, Schema
+from sdk import App, Channel, Event, Schema
+from sdk.impl import FutureMessage, Message, RecordMetadata
 from sdk.impl.topic import Topic
 from sdk.impl.transports.kafka import KafkaAck, KafkaConsumer, KafkaProducer, KafkaTransport
 from sdk.impl.transports.memory import Acked, MemoryConsumer, MemoryProducer, MemoryTransport

@@ -17,7 +17,9 @@ from sdk import (
     ChannelT,
     DeadLetter,
     FutureMessage,
+    Message,
     PendingMessage,
+    RecordMetadata,
     SendArgs,
     Topic,
     TopicT,
@@ -87,3 +89,22 @@ def derive_keeps_the_class(topic: Topic[str, Order], stamped: Stamped) -> None:
     assert_type(topic.derive(maxsize=1), Topic[str, Order])
     assert_type(topic.derive_topic(suffix="-x"), Topic[str, Order])
     assert_type(stamped.derive(maxsize=1), Stamped)
+
+
+async def annotated_with_what_sdk_exports(orders: Channel[str, Order]) -> None:
+    metadata: RecordMetadata = await orders.send_and_wait(key="o-1", value=Order(1, 9.5))
+    fut: FutureMessage[str, Order] = await orders.send(value=Order(2, 1.0))
+    event = await orders.get()
+    message: Message = event.message
+    del metadata, fut, message
+
+    def on_sent(fut: FutureMessage[str, Order]) -> None:
+        assert_type(fut.message.value, Order)
+
+    await orders.send(value=Order(3, 1.0), callback=on_sent)
+    await orders.send(value=Order(3, 1.0), callback=lambda f: print(f.message.value.amount))
+    await orders.send(value=Order(3, 1.0), callback=lambda f: print(f.message.value.amuont))  # type: ignore[attr-defined]
+
+    def on_bytes(fut: FutureMessage[str, bytes]) -> None: ...
+
+    await orders.send(value=Order(4, 1.0), callback=on_bytes)  # type: ignore[arg-type]

@@ -11,8 +11,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sdk import App, Channel, Event, FutureMessage
+from sdk import App, Channel, Event
 from sdk.errors import UnnamedChannelError
+from sdk.impl import FutureMessage
 from sdk.impl.messages import IN_MEMORY
 from sdk.testing.strategies import headers as header_lists
 from sdk.types import CREATE_TIME, LOG_APPEND_TIME, TP, RecordMetadata
