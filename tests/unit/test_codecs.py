@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sdk import codecs
+from sdk import codecs, errors
 from sdk.errors import DecodeError, EncodeError, SDKError, UnknownCodecError
 from sdk.impl.codecs import Registry, codec_name
 from sdk.testing.strategies import Sample, json_values, msgpack_values, samples
@@ -185,7 +185,7 @@ def test_msgpack_refuses_integers_beyond_64_bits(value: int) -> None:
 
 @pytest.mark.parametrize(("name", "value"), [("raw", 1), ("binary", "text"), ("json", object())])
 def test_a_value_the_format_cannot_carry_is_refused(name: str, value: object) -> None:
-    with pytest.raises(EncodeError, match=f"codec '{name}' cannot encode"):
+    with pytest.raises(EncodeError, match=f"cannot encode data with codec '{name}'"):
         codecs.dumps(name, value)
 
 
@@ -279,3 +279,22 @@ def test_msgspec_values_survive_the_module_helpers() -> None:
         "note": None,
         "blob": "",
     }
+
+
+def test_an_encode_error_names_part_path_and_where_once_located() -> None:
+    error = EncodeError("a reason", codec="json", path="$.tags", untyped=True)
+    assert str(error) == (
+        "cannot encode data with codec 'json': a reason (at `$.tags`); "
+        "a declared type carries it (a schema's type, or codec.encoder(type_))"
+    )
+    error.locate("topic 'orders'")
+    assert error.where == "topic 'orders'"
+    assert str(error).startswith("cannot encode data for topic 'orders' with codec 'json': ")
+    assert str(errors.ValueEncodeError("got int", codec="json", type_=int)) == (
+        "cannot encode value with codec 'json' as int: got int"
+    )
+    keyed = errors.KeyEncodeError("r", codec="raw", path="$", untyped=True)
+    assert (
+        str(keyed) == "cannot encode key with codec 'raw': r (at `$`); declare key_type to carry it"
+    )
+    assert isinstance(keyed, EncodeError)
