@@ -122,6 +122,20 @@ class Schema(Generic[KT, VT]):
         except EncodeError as exc:
             raise side.refused(exc) from exc
 
+    def check_key(self, key: KT | None) -> None:
+        """Refuse a key of the wrong type as ``dumps_key`` would, without encoding it."""
+        side = self._key
+        kinds = side.kinds
+        if key is None or (kinds and not isinstance(key, kinds)):
+            side.check(key)
+
+    def check_value(self, value: VT) -> None:
+        """Refuse a value of the wrong type, or a refused None, as ``dumps_value`` would."""
+        side = self._value
+        kinds = side.kinds
+        if value is None or (kinds and not isinstance(value, kinds)):
+            side.check(value)
+
     def loads_key(self, data: bytes | None, *, serializer: CodecArg = None) -> KT | None:
         side = self._key
         key: KT | None  # what the side's decoder for KT gives
@@ -285,9 +299,21 @@ def _admits_none(type_: object) -> bool:
 def _instance_check(type_: object) -> tuple[type, ...]:
     """What ``isinstance`` can check a value against before encoding; empty: the codec decides.
 
-    Nothing for a union or generic alias, nor for a TypedDict or a protocol that is not
-    runtime-checkable (``isinstance`` refuses those). An int is a float, as in typing.
+    A union of such classes checks against each (``Order | None``). Nothing for a generic
+    alias, a Literal, a TypedDict or a protocol that is not runtime-checkable (``isinstance``
+    refuses those), nor for a union holding one. An int is a float, as in typing.
     """
+    origin = typing.get_origin(type_)
+    if origin is typing.Union or origin is types.UnionType:
+        kinds: list[type] = []
+        for arg in typing.get_args(type_):
+            found = _instance_check(arg)
+            if not found:
+                return ()
+            kinds.extend(found)
+        return tuple(dict.fromkeys(kinds))
+    if type_ is type(None):
+        return (type(None),)
     if not isinstance(type_, type) or type_ is object:
         return ()
     try:

@@ -8,6 +8,7 @@ from typing import Any
 import msgspec
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 
 from sdk import Schema
 from sdk.errors import (
@@ -18,6 +19,7 @@ from sdk.errors import (
     ValueEncodeError,
 )
 from sdk.impl.channel import Channel
+from sdk.impl.codecs import Json
 from sdk.impl.messages import Message
 from sdk.testing.strategies import (
     Colour,
@@ -216,6 +218,89 @@ def test_a_wrong_type_names_the_part_the_codec_the_type_and_where() -> None:
     )
     with pytest.raises(KeyEncodeError, match="cannot encode key with codec 'raw' as str: got int"):
         schema.dumps_key(7)  # type: ignore[arg-type]
+
+
+# check_key / check_value: the check dumps_* make, for channels that never encode.
+
+
+class CountingJson(Json):
+    """JSON that counts its encodes: a check must not encode."""
+
+    name = "counting-json"
+    encodes = 0
+
+    def _typed_dumps(self, obj: object) -> bytes:
+        CountingJson.encodes += 1
+        return super()._typed_dumps(obj)
+
+    def _exact_dumps(self, obj: object) -> bytes:
+        CountingJson.encodes += 1
+        return super()._exact_dumps(obj)
+
+
+@pytest.mark.parametrize(
+    ("schema", "value"),
+    [
+        (Schema(value_type=Order), "not an order"),
+        (Schema(value_type=Order), None),  # a tombstone, which Order does not admit
+        (Schema(value_type=Order | None), 7),  # a union
+        (Schema(value_type=float), "1.5"),
+        (Schema(value_type=str | int), 1.5),
+    ],
+)
+def test_check_value_raises_the_very_error_dumps_value_raises_without_encoding(
+    schema: Schema[Any, Any], value: object
+) -> None:
+    schema = schema.replace(value_serializer=CountingJson())
+    before = CountingJson.encodes
+    with pytest.raises(ValueEncodeError) as checked:
+        schema.check_value(value)
+    assert CountingJson.encodes == before, "check_value encoded"
+    with pytest.raises(ValueEncodeError) as dumped:
+        schema.dumps_value(value)
+    assert str(checked.value) == str(dumped.value)
+    assert (checked.value.type, checked.value.path) == (dumped.value.type, dumped.value.path)
+    assert CountingJson.encodes == before, "a refused value was encoded"
+
+
+@pytest.mark.parametrize(("key_type", "key"), [(str, 1), (int, "k"), (bytes, "k")])
+def test_check_key_raises_the_very_error_dumps_key_raises(key_type: Any, key: object) -> None:
+    schema: Schema[Any, Any] = Schema(key_type=key_type, key_serializer=CountingJson())
+    before = CountingJson.encodes
+    with pytest.raises(KeyEncodeError) as checked:
+        schema.check_key(key)
+    with pytest.raises(KeyEncodeError) as dumped:
+        schema.dumps_key(key)
+    assert str(checked.value) == str(dumped.value)
+    expected = f"cannot encode key with codec 'counting-json' as {key_type.__name__}: got "
+    assert str(checked.value).startswith(expected)
+    assert CountingJson.encodes == before
+
+
+@given(st.integers(-(2**53), 2**53), st.none() | st.text())  # a float holds these exactly
+def test_check_lets_through_what_dumps_encodes(value: int, key: str | None) -> None:
+    schemas: list[Schema[Any, Any]] = [
+        Schema(key_type=str, value_type=int),
+        Schema(key_type=str, value_type=float),  # an int is a float
+        Schema(key_type=str, value_type=int | None),  # a union
+        Schema(key_serializer="json"),  # untyped (raw would give a str key back as bytes)
+    ]
+    for schema in schemas:
+        schema.check_key(key)
+        schema.check_value(value)
+        assert schema.loads_value(schema.dumps_value(value)) == value
+        assert schema.loads_key(schema.dumps_key(key)) == key
+    for schema in schemas[2:]:
+        schema.check_value(None)  # a tombstone these admit
+
+
+def test_check_does_not_refuse_what_only_encoding_would() -> None:
+    """A channel hands the object itself to its subscribers: a set needs no declared type."""
+    schema: Schema[Any, Any] = Schema()
+    schema.check_value({"tags": {"a"}})
+    schema.check_key((1, 2))
+    with pytest.raises(ValueEncodeError):
+        schema.dumps_value({"tags": {"a"}})
 
 
 def test_a_struct_with_every_altered_kind_of_field_keeps_working_through_a_typed_schema() -> None:
