@@ -210,14 +210,14 @@ def test_a_key_is_refused_as_a_key() -> None:
 def test_a_wrong_type_names_the_part_the_codec_the_type_and_where() -> None:
     schema: Schema[str, Order] = Schema(key_type=str, value_type=Order)
     with pytest.raises(ValueEncodeError) as caught:
-        schema.dumps_value(7)  # type: ignore[arg-type]
+        schema.dumps_value(7)  # type: ignore[arg-type]  # the wrong type, on purpose
     caught.value.locate("channel Channel[str, Order]")
     assert str(caught.value) == (
         "cannot encode value for channel Channel[str, Order] with codec 'json' as Order: "
         "got int (at `$`)"
     )
     with pytest.raises(KeyEncodeError, match="cannot encode key with codec 'raw' as str: got int"):
-        schema.dumps_key(7)  # type: ignore[arg-type]
+        schema.dumps_key(7)  # type: ignore[arg-type]  # the wrong type, on purpose
 
 
 # check_key / check_value: the check dumps_* make, for channels that never encode.
