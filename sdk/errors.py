@@ -20,14 +20,62 @@ class UnknownCodecError(SDKError, LookupError):
 
 
 class EncodeError(SDKError, ValueError):
-    """A value that a codec's format cannot carry without altering it."""
+    """A value that a codec's format cannot carry without altering it, or of the wrong type.
 
-    def __init__(self, reason: str, *, codec: str, type_: object = None) -> None:
-        what = f" as {_type_name(type_)}" if type_ is not None else ""
-        super().__init__(f"codec {codec!r} cannot encode{what}: {reason}")
+    Says which codec, which declared type (if any), why, and where in the value (``path``, as
+    msgspec names fields: ``$.tags``, ``$[3].when``); once the sender knows, also where it was
+    going (see ``locate``). ``untyped`` marks a value refused only because no type is declared:
+    untyped ``loads`` would give it back as something else, and a declared type would carry it.
+    """
+
+    part = "data"
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        codec: str,
+        type_: object = None,
+        path: str | None = None,
+        untyped: bool = False,
+        where: str | None = None,
+    ) -> None:
         self.reason = reason
         self.codec = codec
         self.type = type_
+        self.path = path
+        self.untyped = untyped
+        self.where = where
+        super().__init__(self._describe())
+
+    def locate(self, where: str) -> None:
+        """Say where the value was going: a phrase such as ``"topic 'orders'"``."""
+        self.where = where
+        self.args = (self._describe(),)
+
+    def _describe(self) -> str:
+        where = f" for {self.where}" if self.where is not None else ""
+        what = f" as {_type_name(self.type)}" if self.type is not None else ""
+        at = f" (at `{self.path}`)" if self.path is not None else ""
+        hint = ""
+        if self.untyped:
+            hint = (
+                f"; declare {self.part}_type to carry it"
+                if self.part in ("key", "value")
+                else "; a declared type carries it (a schema's type, or codec.encoder(type_))"
+            )
+        return (
+            f"cannot encode {self.part}{where} with codec {self.codec!r}{what}: "
+            f"{self.reason}{at}{hint}"
+        )
+
+
+class KeyEncodeError(EncodeError):
+    part = "key"
+
+
+class ValueEncodeError(EncodeError):
+    part = "value"
 
 
 class DecodeError(SDKError, ValueError):

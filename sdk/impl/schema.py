@@ -9,10 +9,17 @@ from typing import Any, Generic, cast
 
 from typing_extensions import TypeForm
 
-from sdk.errors import DecodeError, EncodeError, KeyDecodeError, ValueDecodeError
-from sdk.impl.codecs import codec_name, convert, get_codec
+from sdk.errors import (
+    DecodeError,
+    EncodeError,
+    KeyDecodeError,
+    KeyEncodeError,
+    ValueDecodeError,
+    ValueEncodeError,
+)
+from sdk.impl.codecs import codec_name, convert, get_codec, untyped
 from sdk.types._vars import KT, VT
-from sdk.types.codecs import CodecArg, CodecT, TypedCodecT
+from sdk.types.codecs import CodecArg, CodecT, TypedCodecT, TypedEncoderT
 
 DEFAULT_KEY_SERIALIZER = "raw"
 DEFAULT_VALUE_SERIALIZER = "json"
@@ -22,9 +29,12 @@ class Schema(Generic[KT, VT]):
     """Implements ``sdk.types.SchemaT``.
 
     With a ``key_type`` / ``value_type``, bytes decode straight into that type with validation
-    (through the codec's cached typed decoder). ``None`` stands for a missing key or a tombstone
-    and is carried as no bytes at all; a ``None`` value is refused unless the value type admits
-    ``None`` or ``allow_empty`` is set. Keys default to ``raw``, values to ``json`` (as Faust).
+    (through the codec's cached typed decoder), and values of that type encode with the codec's
+    typed encoder, so a set or bytes in a Struct comes back as it went. With none, a value
+    that untyped decoding would give back as something else (a set, bytes, a record in JSON)
+    is refused. ``None`` stands for a missing key or a tombstone and is carried as no bytes at
+    all; a ``None`` value is refused unless the value type admits ``None`` or ``allow_empty``
+    is set. Keys default to ``raw``, values to ``json`` (as Faust).
     """
 
     __slots__ = ("_allow_empty", "_key", "_key_type", "_value", "_value_type")
@@ -41,12 +51,15 @@ class Schema(Generic[KT, VT]):
         self._key_type = key_type
         self._value_type = value_type
         self._allow_empty = allow_empty
-        self._key = _Side(key_serializer or DEFAULT_KEY_SERIALIZER, key_type, True, KeyDecodeError)
+        self._key = _Side(
+            key_serializer or DEFAULT_KEY_SERIALIZER, key_type, True, KeyDecodeError, KeyEncodeError
+        )
         self._value = _Side(
             value_serializer or DEFAULT_VALUE_SERIALIZER,
             value_type,
             allow_empty or _admits_none(value_type),
             ValueDecodeError,
+            ValueEncodeError,
         )
 
     @property
@@ -85,22 +98,43 @@ class Schema(Generic[KT, VT]):
             allow_empty=self._allow_empty if allow_empty is None else allow_empty,
         )
 
-    # The four methods below are on every message's path: each goes straight to the codec
-    # when nothing is special (no None, no serializer given, the value of the declared type).
+    # The methods below are on every message's path: each goes straight to the codec when
+    # nothing is special (no None, no serializer given, the value of the declared type), and
+    # leaves the rest to its side, where the checks live.
 
     def dumps_key(self, key: KT | None, *, serializer: CodecArg = None) -> bytes | None:
         side = self._key
         kinds = side.kinds
         if key is None or serializer is not None or (kinds and not isinstance(key, kinds)):
             return side.dumps(key, serializer)
-        return side.encode(key)
+        try:
+            return side.encode(key)
+        except EncodeError as exc:
+            raise side.refused(exc) from exc
 
     def dumps_value(self, value: VT, *, serializer: CodecArg = None) -> bytes | None:
         side = self._value
         kinds = side.kinds
         if value is None or serializer is not None or (kinds and not isinstance(value, kinds)):
             return side.dumps(value, serializer)
-        return side.encode(value)
+        try:
+            return side.encode(value)
+        except EncodeError as exc:
+            raise side.refused(exc) from exc
+
+    def check_key(self, key: KT | None) -> None:
+        """Refuse a key of the wrong type as ``dumps_key`` would, without encoding it."""
+        side = self._key
+        kinds = side.kinds
+        if key is None or (kinds and not isinstance(key, kinds)):
+            side.check(key)
+
+    def check_value(self, value: VT) -> None:
+        """Refuse a value of the wrong type, or a refused None, as ``dumps_value`` would."""
+        side = self._value
+        kinds = side.kinds
+        if value is None or (kinds and not isinstance(value, kinds)):
+            side.check(value)
 
     def loads_key(self, data: bytes | None, *, serializer: CodecArg = None) -> KT | None:
         side = self._key
@@ -139,10 +173,11 @@ class Schema(Generic[KT, VT]):
 
 
 class _Side:
-    """The key side or the value side of a schema: one codec, one type, one decoder."""
+    """The key side or the value side of a schema: one codec, one type, its encoder, its decoder."""
 
     __slots__ = (
-        "_error",
+        "_decode_error",
+        "_encode_error",
         "codec",
         "codec_arg",
         "decode",
@@ -158,41 +193,57 @@ class _Side:
         codec_arg: CodecT | str,
         type_: object,
         none_ok: bool,
-        error: type[DecodeError],
+        decode_error: type[DecodeError],
+        encode_error: type[EncodeError],
     ) -> None:
         self.codec_arg: CodecT | str = codec_arg
         self.codec = get_codec(codec_arg)
         self.name = codec_name(self.codec)
         self.type = type_
         self.none_ok = none_ok
-        self._error = error
-        self.encode: Callable[[Any], bytes] = self.codec.dumps
+        self._decode_error = decode_error
+        self._encode_error = encode_error
+        self.encode: Callable[[Any], bytes] = _encoder(self.codec, type_)
         self.decode: Callable[[bytes], Any] = _decoder(self.codec, type_)
         self.kinds = _instance_check(type_)
 
-    def dumps(self, obj: object, serializer: CodecArg) -> bytes | None:
-        """Encode, minding tombstones, a serializer given for this call, and the type."""
+    def check(self, obj: object) -> None:
+        """The one check before encoding: a None this side refuses, or a value of another type."""
         if obj is None:
             if self.none_ok:
-                return None
-            raise EncodeError(
+                return
+            raise self._encode_error(
                 "None is a tombstone, which this type does not admit "
                 "(declare it Optional or set allow_empty=True)",
                 codec=self.name,
                 type_=self.type,
             )
-        if serializer is not None:  # the caller chose the codec, and answers for the type
-            return get_codec(serializer).dumps(obj)
         if self.kinds and not isinstance(obj, self.kinds):
-            raise EncodeError(f"got {type(obj).__name__}", codec=self.name, type_=self.type)
-        return self.encode(obj)
+            raise self._encode_error(
+                f"got {type(obj).__name__}", codec=self.name, type_=self.type, path="$"
+            )
+
+    def dumps(self, obj: object, serializer: CodecArg) -> bytes | None:
+        """Encode, minding tombstones, a serializer given for this call, and the type."""
+        if obj is None:
+            self.check(obj)
+            return None
+        if serializer is None:
+            self.check(obj)
+            encode = self.encode
+        else:  # the caller chose the codec, and answers for the type
+            encode = _encoder(get_codec(serializer), self.type)
+        try:
+            return encode(obj)
+        except EncodeError as exc:
+            raise self.refused(exc) from exc
 
     def loads(self, data: bytes | None, serializer: CodecArg) -> Any:
         """Decode, minding tombstones and a serializer given for this call."""
         if data is None:
             if self.none_ok:
                 return None
-            raise self._error(
+            raise self._decode_error(
                 "no bytes (a tombstone), which this type does not admit",
                 codec=self.name,
                 type_=self.type,
@@ -205,11 +256,30 @@ class _Side:
 
     def error(self, exc: DecodeError) -> DecodeError:
         """The codec's error, as a key or value error of this side's type."""
-        return self._error(exc.reason, codec=exc.codec, type_=self.type)
+        return self._decode_error(exc.reason, codec=exc.codec, type_=self.type)
+
+    def refused(self, exc: EncodeError) -> EncodeError:
+        """The codec's refusal, as a key or value error of this side's type."""
+        return self._encode_error(
+            exc.reason,
+            codec=exc.codec,
+            type_=exc.type if untyped(self.type) else self.type,
+            path=exc.path,
+            untyped=exc.untyped,
+            where=exc.where,
+        )
+
+
+def _encoder(codec: CodecT, type_: object) -> Callable[[Any], bytes]:
+    """The codec's encoder for ``type_`` (untyped: one that refuses what would come back
+    changed); ``dumps`` for a codec that has no typed encoders."""
+    if not isinstance(codec, TypedEncoderT):
+        return codec.dumps
+    return codec.encoder(cast("type[object]", type_))
 
 
 def _decoder(codec: CodecT, type_: object) -> Callable[[bytes], object]:
-    if type_ is None or type_ is Any:
+    if untyped(type_):
         return codec.loads
     if isinstance(codec, TypedCodecT):
         return codec.decoder(cast("type[object]", type_))
@@ -229,9 +299,21 @@ def _admits_none(type_: object) -> bool:
 def _instance_check(type_: object) -> tuple[type, ...]:
     """What ``isinstance`` can check a value against before encoding; empty: the codec decides.
 
-    Nothing for a union or generic alias, nor for a TypedDict or a protocol that is not
-    runtime-checkable (``isinstance`` refuses those). An int is a float, as in typing.
+    A union of such classes checks against each (``Order | None``). Nothing for a generic
+    alias, a Literal, a TypedDict or a protocol that is not runtime-checkable (``isinstance``
+    refuses those), nor for a union holding one. An int is a float, as in typing.
     """
+    origin = typing.get_origin(type_)
+    if origin is typing.Union or origin is types.UnionType:
+        kinds: list[type] = []
+        for arg in typing.get_args(type_):
+            found = _instance_check(arg)
+            if not found:
+                return ()
+            kinds.extend(found)
+        return tuple(dict.fromkeys(kinds))
+    if type_ is type(None):
+        return (type(None),)
     if not isinstance(type_, type) or type_ is object:
         return ()
     try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import types
 from collections.abc import Callable
 from typing import Any, ClassVar, cast
@@ -18,14 +19,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typing_extensions import ParamSpec
 
-from sdk.errors import DecodeError
+from sdk.errors import DecodeError, EncodeError
+from sdk.impl.codecs import is_record
 from sdk.types import Capability, ChannelT, CodecT, TransportT, TypedCodecT
 
 from .clauses import CLAUSES, Clause
 from .errors import ContractError, Undeclared
 from .machine import STATE_MACHINE
 from .profiles import Profile
-from .strategies import Sample, samples
+from .strategies import Sample, any_values, samples
 
 __all__ = ["ChannelContract", "CodecContract", "ContractError", "TransportContract"]
 
@@ -39,12 +41,16 @@ class CodecContract:
 
     Set ``codec``, and ``values``: a strategy of values the codec's format carries exactly.
     Set ``structs = True`` if the codec is a ``TypedCodecT`` that decodes msgspec Structs.
-    Each subclass gets its own copy of every clause (hypothesis wants one test per class).
+    ``everything`` (by default ``any_values()``) is what ``dumps`` must give back exactly or
+    refuse with ``EncodeError``; narrow it only by what the codec documents it changes (``raw``
+    gives a str back as its bytes). Each subclass gets its own copy of every clause
+    (hypothesis wants one test per class).
     """
 
     codec: ClassVar[CodecT]
     values: ClassVar[st.SearchStrategy[object]]
     structs: ClassVar[bool] = False
+    everything: ClassVar[st.SearchStrategy[object]] = any_values()
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
@@ -56,6 +62,7 @@ class CodecContract:
             "test_typed_structs_round_trip": given(data=st.data())(
                 _fresh(_typed_structs_round_trip)
             ),
+            "test_exact_or_refused": given(data=st.data())(_fresh(_exact_or_refused)),
         }
         for name, clause in clauses.items():
             setattr(cls, name, clause)
@@ -72,6 +79,41 @@ def _round_trip(self: CodecContract, data: st.DataObject) -> None:
     back = self.codec.loads(encoded)
     if not _same(back, value):
         raise ContractError("CodecContract.round_trip", f"loads(dumps({value!r})) gave {back!r}")
+
+
+def _exact_or_refused(self: CodecContract, data: st.DataObject) -> None:
+    """What ``dumps`` takes comes back equal and of the same type, or it raises ``EncodeError``.
+
+    Through ``loads``; a record (Struct, dataclass, NamedTuple) may instead come back through
+    the codec's typed decoder for its class. Never altered silently, never another error.
+    """
+    clause = "CodecContract.exact_or_refused"
+    value = data.draw(self.everything, label="value")
+    try:
+        encoded = _untrusted(self.codec.dumps, value)
+    except EncodeError:
+        return
+    except Exception as exc:  # a refusal must be an EncodeError, and nothing else may escape
+        raise ContractError(
+            clause, f"dumps({value!r}) raised {type(exc).__name__}: {exc}, not EncodeError"
+        ) from exc
+    if not isinstance(encoded, bytes):
+        raise ContractError(
+            "CodecContract.dumps_gives_bytes", f"dumps({value!r}) gave {type(encoded)}"
+        )
+    how = "loads"
+    decode: Callable[[bytes], object] = self.codec.loads
+    if is_record(type(value)) and isinstance(self.codec, TypedCodecT):
+        how = f"decoder({type(value).__qualname__})"
+        decode = self.codec.decoder(type(value))
+    try:
+        back = decode(encoded)
+    except Exception as exc:  # what dumps accepted must decode: any error is the finding
+        raise ContractError(
+            clause, f"{how}(dumps({value!r})) raised {type(exc).__name__}: {exc}"
+        ) from exc
+    if not _same(back, value):
+        raise ContractError(clause, f"{how}(dumps({value!r})) gave {back!r}")
 
 
 def _loads_raises_only_decode_error(self: CodecContract, data: bytes) -> None:
@@ -283,10 +325,12 @@ def _fresh(clause: Callable[P, None]) -> Callable[P, None]:
 
 
 def _same(a: object, b: object) -> bool:
-    """Equal, and of the same type all the way down (1 is not 1.0 is not True)."""
+    """Equal, and of the same type all the way down (1 is not 1.0 is not True); NaN is NaN."""
     if type(a) is not type(b):
         return False
-    if isinstance(a, list):
+    if isinstance(a, float):
+        return a == b or (math.isnan(a) and math.isnan(cast(float, b)))
+    if isinstance(a, (list, tuple)):
         left, right = cast("list[object]", a), cast("list[object]", b)
         return len(left) == len(right) and all(map(_same, left, right))
     if isinstance(a, dict):

@@ -1,10 +1,17 @@
 """Hypothesis strategies for what flows through channels: keys, values, headers, Structs.
 
-Each value strategy generates only what its format can carry exactly, so a round trip that
-does not give back an equal value is a codec's fault, never the strategy's.
+Each value strategy but ``any_values`` generates only what its format can carry exactly, so a
+round trip that does not give back an equal value is a codec's fault, never the strategy's.
+``any_values`` generates what a format may not carry, for a codec to carry exactly or refuse.
 """
 
 from __future__ import annotations
+
+import collections
+import dataclasses
+import datetime
+import enum
+from typing import NamedTuple
 
 import msgspec
 from hypothesis import strategies as st
@@ -39,6 +46,127 @@ def msgpack_values(max_leaves: int = 20) -> st.SearchStrategy[object]:
         lambda inner: st.lists(inner, max_size=5) | st.dictionaries(keys, inner, max_size=5),
         max_leaves=max_leaves,
     )
+
+
+class Colour(enum.Enum):
+    RED = "red"
+    BLUE = "blue"
+
+
+class Level(enum.IntEnum):
+    LOW = 1
+    HIGH = 2
+
+
+class Mode(str, enum.Enum):
+    READ = "r"
+    WRITE = "w"
+
+
+def _zones() -> st.SearchStrategy[datetime.timezone]:
+    """UTC and fixed offsets in whole minutes (what RFC 3339 writes)."""
+    minutes = st.integers(min_value=-23 * 60 - 59, max_value=23 * 60 + 59)
+    offsets = minutes.map(lambda m: datetime.timezone(datetime.timedelta(minutes=m)))
+    return st.just(datetime.timezone.utc) | offsets
+
+
+def _datetimes() -> st.SearchStrategy[datetime.datetime]:
+    return st.datetimes(timezones=st.none() | _zones())
+
+
+def _hashables() -> st.SearchStrategy[object]:
+    """Scalars of every kind msgspec encodes that can be set members and dict keys (no NaN)."""
+    return (
+        st.none()
+        | st.booleans()
+        | st.integers()
+        | _FINITE
+        | st.text(max_size=8)
+        | st.binary(max_size=8)
+        | _datetimes()
+        | st.dates()
+        | st.times()
+        | st.timedeltas()
+        | st.uuids()
+        | st.decimals(allow_nan=False, allow_infinity=False)
+        | st.sampled_from(Colour)
+        | st.sampled_from(Level)
+        | st.sampled_from(Mode)
+    )
+
+
+class Exotic(msgspec.Struct):
+    """A Struct whose fields untyped JSON would give back changed: typed, each comes back."""
+
+    tags: set[str]
+    span: tuple[int, str]
+    blob: bytes
+    counts: dict[int, str]
+    when: datetime.datetime
+    day: datetime.date
+    colour: Colour
+    level: Level
+
+
+@dataclasses.dataclass
+class Spot:
+    """A dataclass record: untyped it comes back as a dict."""
+
+    name: str
+    ids: frozenset[int]
+
+
+class Span(NamedTuple):
+    """A NamedTuple record: untyped it comes back as a list."""
+
+    start: int
+    end: float
+
+
+def records_of_every_kind() -> st.SearchStrategy[object]:
+    """Records (Struct, dataclass, NamedTuple), some with fields only a typed decoder restores."""
+    exotic = st.builds(
+        Exotic,
+        tags=st.sets(st.text(max_size=8), max_size=4),
+        span=st.tuples(st.integers(min_value=-(2**63), max_value=2**63 - 1), st.text()),
+        blob=st.binary(max_size=16),
+        counts=st.dictionaries(st.integers(min_value=-(2**63), max_value=2**63 - 1), st.text()),
+        when=_datetimes(),
+        day=st.dates(),
+        colour=st.sampled_from(Colour),
+        level=st.sampled_from(Level),
+    )
+    spot = st.builds(Spot, name=st.text(), ids=st.frozensets(st.integers(0, 2**32)))
+    span = st.builds(Span, start=st.integers(0, 2**32), end=_FINITE)
+    return exotic | spot | span | samples()
+
+
+def any_values(max_leaves: int = 12) -> st.SearchStrategy[object]:
+    """Values of every kind msgspec encodes, not only what a format carries exactly.
+
+    Beside JSON's own: NaN and infinities, big integers, bytes and bytearrays, datetimes (naive,
+    UTC, offsets), dates, times, timedeltas, UUIDs, decimals, enum members, tuples, sets and
+    frozensets, dicts with keys that are not str, OrderedDicts, and at the top records. A codec
+    gives each back exactly or refuses it (``CodecContract``'s ``exact_or_refused`` clause).
+    """
+    hashables = _hashables()
+    keys = hashables | st.tuples(hashables, hashables)
+    scalars = hashables | st.floats() | st.binary(max_size=8).map(bytearray)
+
+    def containers(inner: st.SearchStrategy[object]) -> st.SearchStrategy[object]:
+        return (
+            st.lists(inner, max_size=4)
+            | st.lists(inner, max_size=4).map(tuple)
+            | st.sets(hashables, max_size=4)
+            | st.frozensets(hashables, max_size=4)
+            | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+            | st.dictionaries(keys, inner, max_size=3)
+            | st.dictionaries(st.text(max_size=8), inner, max_size=3).map(collections.OrderedDict)
+        )
+
+    plain = st.recursive(scalars, containers, max_leaves=max_leaves)
+    records = records_of_every_kind()
+    return st.integers(0, 3).flatmap(lambda pick: records if pick == 0 else plain)  # 1 in 4
 
 
 class Line(msgspec.Struct):

@@ -15,7 +15,9 @@ class CodecT(Protocol):
     ``a | b`` composes two codecs: ``dumps`` applies ``a`` then ``b``; ``loads`` applies ``b``
     then ``a``. ``loads`` raises only ``sdk.errors.DecodeError`` (and its subclasses) on bad
     input, and never executes code carried by the bytes. ``dumps`` raises
-    ``sdk.errors.EncodeError`` for a value its format cannot carry, never altering it silently.
+    ``sdk.errors.EncodeError`` for a value its format cannot carry, never altering it silently:
+    what ``dumps`` accepts, ``loads`` gives back equal and of the same type (a record may
+    instead come back through a typed decoder for its class; see ``TypedEncoderT``).
     """
 
     def dumps(self, obj: Any) -> bytes: ...
@@ -34,6 +36,22 @@ class TypedCodecT(CodecT, Protocol):
     """
 
     def decoder(self, type_: type[T]) -> Callable[[bytes], T]: ...
+
+
+@runtime_checkable
+class TypedEncoderT(CodecT, Protocol):
+    """A codec that can encode for a reader that decodes into a declared type.
+
+    Optional: a schema with a declared type encodes with ``encoder(type_)`` when a codec has it,
+    and otherwise with ``dumps``. The function it gives takes values of ``type_`` (unchecked:
+    the schema checks the type) and may write what only a decoder for ``type_`` gives back
+    exactly (a set, bytes in JSON), which ``dumps`` refuses. ``encoder(Any)`` or
+    ``encoder(object)`` encodes for an untyped reader: it refuses, with
+    ``sdk.errors.EncodeError``, whatever ``loads`` would give back as something else, records
+    included.
+    """
+
+    def encoder(self, type_: type[T]) -> Callable[[T], bytes]: ...
 
 
 CodecArg = CodecT | str | None

@@ -2,24 +2,38 @@
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import dataclasses
+import datetime
+import decimal
+import enum
 import math
 import sys
 import textwrap
+import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import NamedTuple, TypedDict
+from typing import Any, NamedTuple, TypedDict
 
 import msgspec
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sdk import codecs
+from sdk import codecs, errors
 from sdk.errors import DecodeError, EncodeError, SDKError, UnknownCodecError
-from sdk.impl.codecs import Registry, codec_name
-from sdk.testing.strategies import Sample, json_values, msgpack_values, samples
+from sdk.impl.codecs import Registry, codec_name, is_record
+from sdk.testing.strategies import (
+    Sample,
+    any_values,
+    json_values,
+    msgpack_values,
+    records_of_every_kind,
+    samples,
+)
 from sdk.types import CodecT, TypedCodecT
+from sdk.types.codecs import TypedEncoderT
 
 SHIPPED = ["raw", "json", "msgpack", "binary"]
 
@@ -30,7 +44,7 @@ def same(a: object, b: object) -> bool:
         return a == b or (math.isnan(a) and math.isnan(b))
     if type(a) is not type(b):
         return False
-    if isinstance(a, list) and isinstance(b, list):
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
         return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
@@ -120,7 +134,9 @@ def test_typed_decoding_gives_back_the_declared_type(
 ) -> None:
     codec = codecs.get_codec(name)
     assert isinstance(codec, TypedCodecT)
-    decoded = codec.decoder(type_)(codec.dumps(value))  # type: ignore[arg-type]  # type forms
+    assert isinstance(codec, TypedEncoderT)
+    encode = codec.encoder(type_)  # type: ignore[arg-type]  # type forms
+    decoded = codec.decoder(type_)(encode(value))  # type: ignore[arg-type]  # type forms
     assert decoded == value
     assert type(decoded) is type(value)
 
@@ -154,7 +170,9 @@ def test_composition_dumps_first_then_second_and_loads_back_the_other_way(value:
 def test_a_composition_whose_inner_codec_gives_no_bytes_says_so() -> None:
     backwards = codecs.get_codec("binary|json")  # json.loads gives str, binary.loads needs bytes
     with pytest.raises(DecodeError, match=r"'json' gave str, but 'binary' needs bytes"):
-        backwards.loads(backwards.dumps(b"abc"))
+        backwards.loads(b'"WVdKag=="')  # what json wrote for binary's bytes before it refused them
+    with pytest.raises(EncodeError, match="JSON gives bytes back as a str"):
+        backwards.dumps(b"abc")
 
 
 def test_unknown_codec_names_what_is_registered() -> None:
@@ -185,7 +203,7 @@ def test_msgpack_refuses_integers_beyond_64_bits(value: int) -> None:
 
 @pytest.mark.parametrize(("name", "value"), [("raw", 1), ("binary", "text"), ("json", object())])
 def test_a_value_the_format_cannot_carry_is_refused(name: str, value: object) -> None:
-    with pytest.raises(EncodeError, match=f"codec '{name}' cannot encode"):
+    with pytest.raises(EncodeError, match=f"cannot encode data with codec '{name}'"):
         codecs.dumps(name, value)
 
 
@@ -279,3 +297,218 @@ def test_msgspec_values_survive_the_module_helpers() -> None:
         "note": None,
         "blob": "",
     }
+
+
+# Untyped, a codec gives back what it was given or refuses it: never something else.
+
+EVERY_VALUE_STRATEGY = st.one_of(json_values(), msgpack_values(), samples(), any_values())
+
+
+def attempt(encode: Callable[[Any], bytes | None], value: object) -> bytes | EncodeError | None:
+    """What ``encode`` gave, or the EncodeError it refused with."""
+    try:
+        return encode(value)
+    except EncodeError as exc:
+        return exc
+
+
+def assert_names_a_path(refusal: EncodeError) -> None:
+    assert refusal.path is not None
+    assert refusal.path.startswith("$")
+    assert f"(at `{refusal.path}`)" in str(refusal)
+
+
+@given(EVERY_VALUE_STRATEGY)
+def test_untyped_codecs_give_back_exactly_or_refuse_naming_a_path(value: object) -> None:
+    for name in ("json", "msgpack", "json|binary", "msgpack|binary"):
+        codec = codecs.get_codec(name)
+        assert isinstance(codec, TypedEncoderT)
+        assert isinstance(codec, TypedCodecT)
+        for untyped in (codec.dumps, codec.encoder(Any)):
+            data = attempt(untyped, value)
+            if isinstance(data, EncodeError):
+                assert_names_a_path(data)
+                continue
+            assert isinstance(data, bytes)
+            if untyped == codec.dumps and is_record(type(value)):  # for a decoder of its class
+                assert codec.decoder(type(value))(data) == value, name
+                continue
+            assert not is_record(type(value)), f"{name}: encoder(Any) took a record"
+            assert same(codec.loads(data), value), name
+
+
+class Colour(enum.Enum):
+    RED = "red"
+
+
+class Level(enum.IntEnum):
+    HIGH = 2
+
+
+UTC = datetime.timezone.utc
+PLUS_TWO = datetime.timezone(datetime.timedelta(hours=2))
+
+
+@pytest.mark.parametrize(
+    ("value", "path", "why"),
+    [
+        ({"tags": {"a", "b"}}, "$.tags", "JSON gives a set back as a list"),
+        ([frozenset({1})], "$[0]", "JSON gives a frozenset back as a list"),
+        (b"\xff", "$", "JSON gives bytes back as a str"),
+        ({"blob": bytearray(b"x")}, "$.blob", "JSON gives a bytearray back as a str"),
+        ({"pair": (1, "a")}, "$.pair", "JSON gives a tuple back as a list"),
+        ({"counts": {1: "a"}}, "$.counts", "JSON gives the dict key 1 (an int) back as a str"),
+        ([{"x": 1}, {"when": datetime.datetime(2020, 1, 1)}], "$[1].when", "a datetime"),
+        ({"day": datetime.date(2020, 1, 1)}, "$.day", "JSON gives a date back as a str"),
+        ({"at": datetime.time(1, 2)}, "$.at", "JSON gives a time back as a str"),
+        ({"id": uuid.UUID(int=1)}, "$.id", "JSON gives a UUID back as a str"),
+        ({"sum": decimal.Decimal("1.10")}, "$.sum", "JSON gives a Decimal back as a str"),
+        ({"c": Colour.RED}, "$.c", "JSON gives the enum member Colour.RED back as a str"),
+        ({"l": Level.HIGH}, "$.l", "JSON gives the enum member Level.HIGH back as an int"),
+        (collections.OrderedDict(a=1), "$", "JSON gives an OrderedDict back as a dict"),
+        ({"a b": {"c": [1, {2}]}}, '$["a b"].c[1]', "JSON gives a set back as a list"),
+    ],
+)
+def test_untyped_json_refuses_what_it_would_give_back_as_something_else(
+    value: object, path: str, why: str
+) -> None:
+    with pytest.raises(EncodeError) as caught:
+        codecs.dumps("json", value)
+    error = caught.value
+    assert (error.path, error.untyped, error.codec, error.part) == (path, True, "json", "data")
+    assert why in error.reason
+    assert str(error).startswith("cannot encode data with codec 'json': ")
+    assert f"(at `{path}`); a declared type carries it" in str(error)
+
+
+@pytest.mark.parametrize(
+    ("value", "path", "why"),
+    [
+        ({"tags": {"a"}}, "$.tags", "MessagePack gives a set back as a list"),
+        ([(1, 2)], "$[0]", "MessagePack gives a tuple back as a list"),
+        ({"b": bytearray(b"x")}, "$.b", "MessagePack gives a bytearray back as bytes"),
+        ({"when": datetime.datetime(2020, 1, 1)}, "$.when", "a datetime back as a str"),
+        ({"when": datetime.datetime(2020, 1, 1, tzinfo=PLUS_TWO)}, "$.when", "in UTC"),
+        ({"id": uuid.UUID(int=1)}, "$.id", "MessagePack gives a UUID back as a str"),
+        ({frozenset({1}): 1}, "$", "the dict key frozenset({1}) (a frozenset) back as a tuple"),
+        ({"l": Level.HIGH}, "$.l", "the enum member Level.HIGH back as an int"),
+        ({"n": [2**64]}, "$.n[0]", "can't serialize ints"),
+    ],
+)
+def test_untyped_msgpack_refuses_what_it_would_give_back_as_something_else(
+    value: object, path: str, why: str
+) -> None:
+    with pytest.raises(EncodeError) as caught:
+        codecs.dumps("msgpack", value)
+    assert caught.value.path == path
+    assert why in caught.value.reason
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"b": b"\x00\xff", 1: [None, 1.5, math.nan, -math.inf]},
+        {(1, b"k", None): "tuple keys come back as tuples"},
+        [datetime.datetime(2020, 1, 1, 12, 30, 1, 5, tzinfo=UTC)],
+        {datetime.datetime(1970, 1, 1, tzinfo=UTC): msgspec.msgpack.Ext(1, b"x")},
+    ],
+)
+def test_msgpack_carries_bytes_int_keys_tuple_keys_utc_datetimes_and_ext(value: object) -> None:
+    msgpack = codecs.get_codec("msgpack")
+    assert same(msgpack.loads(msgpack.dumps(value)), value)
+
+
+def test_a_tuple_or_a_record_is_carried_by_a_declared_type() -> None:
+    json = codecs.get_codec("json")
+    assert isinstance(json, TypedEncoderT)
+    assert isinstance(json, TypedCodecT)
+    pair = json.encoder(tuple[int, str])((1, "a"))
+    assert json.decoder(tuple[int, str])(pair) == (1, "a")
+    with pytest.raises(EncodeError, match=r"the record Point back as a dict \(at `\$`\)"):
+        json.encoder(Any)(Point(1, 2.0))
+    with pytest.raises(EncodeError, match=r"at `\$\[0\]`"):
+        json.encoder(object)([Pair("a", b"")])
+    assert json.decoder(Point)(json.dumps(Point(1, 2.0))) == Point(1, 2.0)
+
+
+@given(records_of_every_kind())
+def test_records_whose_fields_untyped_json_would_alter_come_back_through_their_class(
+    record: object,
+) -> None:
+    for name in ("json", "msgpack", "json|binary"):
+        codec = codecs.get_codec(name)
+        assert isinstance(codec, TypedCodecT)
+        assert isinstance(codec, TypedEncoderT)
+        kind = type(record)
+        assert codec.decoder(kind)(codec.dumps(record)) == record, name
+        assert codec.decoder(kind)(codec.encoder(kind)(record)) == record, name
+
+
+class Readings(msgspec.Struct):
+    values: list[float]
+
+
+def test_a_nan_inside_a_record_is_still_refused() -> None:
+    json = codecs.get_codec("json")
+    assert isinstance(json, TypedEncoderT)
+    for encode in (json.dumps, json.encoder(Point), json.encoder(Readings)):
+        with pytest.raises(EncodeError, match=r"NaN or infinity \(at `\$\.y`\)"):
+            encode(Point(1, math.nan))
+        with pytest.raises(EncodeError, match=r"NaN or infinity \(at `\$\.values\[1\]`\)"):
+            encode(Readings([1.0, math.inf]))
+
+
+def test_raw_and_binary_alter_only_what_they_document() -> None:
+    raw, binary = codecs.get_codec("raw"), codecs.get_codec("binary")
+    assert raw.loads(raw.dumps("é")) == "é".encode()  # a str is carried as its UTF-8 bytes
+    for codec in (raw, binary):
+        assert codec.loads(codec.dumps(bytearray(b"ab"))) == b"ab"  # bytes-like, as bytes
+        assert codec.loads(codec.dumps(memoryview(b"ab"))) == b"ab"
+        for other in ({b"a"}, [b"a"], 1):
+            with pytest.raises(EncodeError):
+                codec.dumps(other)
+
+
+def test_an_encode_error_says_where_once_located() -> None:
+    with pytest.raises(EncodeError) as caught:
+        codecs.dumps("json", {"tags": {"a"}})
+    error = caught.value
+    error.locate("topic 'orders'")
+    assert error.where == "topic 'orders'"
+    assert str(error) == (
+        "cannot encode data for topic 'orders' with codec 'json': "
+        "JSON gives a set back as a list (at `$.tags`); "
+        "a declared type carries it (a schema's type, or codec.encoder(type_))"
+    )
+
+
+@pytest.mark.parametrize("depth", [990, 5000])
+def test_too_deep_a_value_is_refused_not_crashed_on(depth: int) -> None:
+    deep: list[object] = []
+    for _ in range(depth):
+        deep = [deep]
+    for name in ("json", "msgpack"):
+        codec = codecs.get_codec(name)
+        assert isinstance(codec, TypedEncoderT)
+        for encode in (codec.dumps, codec.encoder(Any)):
+            with pytest.raises(EncodeError, match="nested too deeply"):
+                encode(deep)
+
+
+def test_an_encode_error_names_part_path_and_where_once_located() -> None:
+    error = EncodeError("a reason", codec="json", path="$.tags", untyped=True)
+    assert str(error) == (
+        "cannot encode data with codec 'json': a reason (at `$.tags`); "
+        "a declared type carries it (a schema's type, or codec.encoder(type_))"
+    )
+    error.locate("topic 'orders'")
+    assert error.where == "topic 'orders'"
+    assert str(error).startswith("cannot encode data for topic 'orders' with codec 'json': ")
+    assert str(errors.ValueEncodeError("got int", codec="json", type_=int)) == (
+        "cannot encode value with codec 'json' as int: got int"
+    )
+    keyed = errors.KeyEncodeError("r", codec="raw", path="$", untyped=True)
+    assert (
+        str(keyed) == "cannot encode key with codec 'raw': r (at `$`); declare key_type to carry it"
+    )
+    assert isinstance(keyed, EncodeError)

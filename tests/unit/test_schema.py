@@ -2,15 +2,35 @@
 
 from __future__ import annotations
 
+import datetime
+from typing import Any
+
 import msgspec
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 
 from sdk import Schema
-from sdk.errors import EncodeError, KeyDecodeError, ValueDecodeError
+from sdk.errors import (
+    EncodeError,
+    KeyDecodeError,
+    KeyEncodeError,
+    ValueDecodeError,
+    ValueEncodeError,
+)
 from sdk.impl.channel import Channel
+from sdk.impl.codecs import Json
 from sdk.impl.messages import Message
-from sdk.testing.strategies import Sample, samples
+from sdk.testing.strategies import (
+    Colour,
+    Exotic,
+    Level,
+    Sample,
+    any_values,
+    records_of_every_kind,
+    samples,
+)
+from tests.unit.test_codecs import assert_names_a_path, attempt, same
 
 
 class Order(msgspec.Struct):
@@ -105,3 +125,195 @@ def test_decode_keeps_a_message_that_decodes() -> None:
     event = channel.decode(message)
     assert (event.key, event.value, event.headers) == ("k", Order(1, 2.0), (("h", b"1"),))
     assert event.message is message
+
+
+# Encoding: a declared type carries what untyped JSON would alter; no type, and it is refused.
+
+
+@given(records_of_every_kind())
+def test_a_declared_type_carries_sets_tuples_bytes_and_datetimes(record: object) -> None:
+    for serializer in ("json", "msgpack", "json|binary"):
+        schema: Schema[Any, Any] = Schema(value_type=type(record), value_serializer=serializer)
+        back = schema.loads_value(schema.dumps_value(record))
+        assert back == record
+        assert type(back) is type(record)
+
+
+@pytest.mark.parametrize(
+    ("type_", "value"),
+    [
+        (bytes, b"\xff"),
+        (set[str], {"a", "b"}),
+        (tuple[int, str], (1, "a")),
+        (dict[int, str], {1: "a"}),
+        (datetime.datetime, datetime.datetime(2020, 1, 1, 12, 0)),
+    ],
+)
+def test_declared_builtin_types_come_back_as_they_went(type_: Any, value: object) -> None:
+    schema: Schema[Any, Any] = Schema(key_type=type_, key_serializer="json", value_type=type_)
+    assert schema.loads_value(schema.dumps_value(value)) == value
+    assert type(schema.loads_value(schema.dumps_value(value))) is type(value)
+    assert schema.loads_key(schema.dumps_key(value)) == value
+
+
+@given(any_values())
+def test_an_untyped_schema_gives_back_exactly_or_refuses_naming_part_and_path(
+    value: object,
+) -> None:
+    for serializer in ("json", "msgpack"):
+        schema: Schema[Any, Any] = Schema(key_serializer=serializer, value_serializer=serializer)
+        data = attempt(schema.dumps_value, value)
+        if isinstance(data, EncodeError):
+            assert isinstance(data, ValueEncodeError)
+            assert_names_a_path(data)
+            assert str(data).startswith(f"cannot encode value with codec {serializer!r}")
+        else:
+            assert same(schema.loads_value(data), value)
+        key = attempt(schema.dumps_key, value)
+        if isinstance(key, EncodeError):
+            assert isinstance(key, KeyEncodeError)
+            assert str(key).startswith(f"cannot encode key with codec {serializer!r}")
+        elif value is not None:
+            assert same(schema.loads_key(key), value)
+
+
+def test_an_untyped_value_is_refused_with_part_path_and_where() -> None:
+    schema: Schema[str, Any] = Schema()
+    with pytest.raises(ValueEncodeError) as caught:
+        schema.dumps_value({"id": 1, "tags": {"a"}})
+    error = caught.value
+    assert isinstance(error, EncodeError)
+    assert (error.part, error.path, error.codec, error.untyped) == ("value", "$.tags", "json", True)
+    error.locate("topic 'orders'")
+    assert str(error) == (
+        "cannot encode value for topic 'orders' with codec 'json': "
+        "JSON gives a set back as a list (at `$.tags`); declare value_type to carry it"
+    )
+
+
+def test_an_untyped_schema_refuses_a_record_it_would_give_back_as_a_dict() -> None:
+    schema: Schema[Any, Any] = Schema()
+    with pytest.raises(ValueEncodeError, match=r"the record Order back as a dict \(at `\$`\)"):
+        schema.dumps_value(Order(1, 2.0))
+    typed: Schema[Any, Order] = Schema(value_type=Order)
+    assert typed.loads_value(typed.dumps_value(Order(1, 2.0))) == Order(1, 2.0)
+
+
+def test_a_key_is_refused_as_a_key() -> None:
+    schema: Schema[Any, Any] = Schema(key_serializer="json")
+    with pytest.raises(KeyEncodeError) as caught:
+        schema.dumps_key((1, 2))
+    assert str(caught.value).startswith("cannot encode key with codec 'json': ")
+    assert str(caught.value).endswith("(at `$`); declare key_type to carry it")
+
+
+def test_a_wrong_type_names_the_part_the_codec_the_type_and_where() -> None:
+    schema: Schema[str, Order] = Schema(key_type=str, value_type=Order)
+    with pytest.raises(ValueEncodeError) as caught:
+        schema.dumps_value(7)  # type: ignore[arg-type]  # the wrong type, on purpose
+    caught.value.locate("channel Channel[str, Order]")
+    assert str(caught.value) == (
+        "cannot encode value for channel Channel[str, Order] with codec 'json' as Order: "
+        "got int (at `$`)"
+    )
+    with pytest.raises(KeyEncodeError, match="cannot encode key with codec 'raw' as str: got int"):
+        schema.dumps_key(7)  # type: ignore[arg-type]  # the wrong type, on purpose
+
+
+# check_key / check_value: the check dumps_* make, for channels that never encode.
+
+
+class CountingJson(Json):
+    """JSON that counts its encodes: a check must not encode."""
+
+    name = "counting-json"
+    encodes = 0
+
+    def _typed_dumps(self, obj: object) -> bytes:
+        CountingJson.encodes += 1
+        return super()._typed_dumps(obj)
+
+    def _exact_dumps(self, obj: object) -> bytes:
+        CountingJson.encodes += 1
+        return super()._exact_dumps(obj)
+
+
+@pytest.mark.parametrize(
+    ("schema", "value"),
+    [
+        (Schema(value_type=Order), "not an order"),
+        (Schema(value_type=Order), None),  # a tombstone, which Order does not admit
+        (Schema(value_type=Order | None), 7),  # a union
+        (Schema(value_type=float), "1.5"),
+        (Schema(value_type=str | int), 1.5),
+    ],
+)
+def test_check_value_raises_the_very_error_dumps_value_raises_without_encoding(
+    schema: Schema[Any, Any], value: object
+) -> None:
+    schema = schema.replace(value_serializer=CountingJson())
+    before = CountingJson.encodes
+    with pytest.raises(ValueEncodeError) as checked:
+        schema.check_value(value)
+    assert CountingJson.encodes == before, "check_value encoded"
+    with pytest.raises(ValueEncodeError) as dumped:
+        schema.dumps_value(value)
+    assert str(checked.value) == str(dumped.value)
+    assert (checked.value.type, checked.value.path) == (dumped.value.type, dumped.value.path)
+    assert CountingJson.encodes == before, "a refused value was encoded"
+
+
+@pytest.mark.parametrize(("key_type", "key"), [(str, 1), (int, "k"), (bytes, "k")])
+def test_check_key_raises_the_very_error_dumps_key_raises(key_type: Any, key: object) -> None:
+    schema: Schema[Any, Any] = Schema(key_type=key_type, key_serializer=CountingJson())
+    before = CountingJson.encodes
+    with pytest.raises(KeyEncodeError) as checked:
+        schema.check_key(key)
+    with pytest.raises(KeyEncodeError) as dumped:
+        schema.dumps_key(key)
+    assert str(checked.value) == str(dumped.value)
+    expected = f"cannot encode key with codec 'counting-json' as {key_type.__name__}: got "
+    assert str(checked.value).startswith(expected)
+    assert CountingJson.encodes == before
+
+
+@given(st.integers(-(2**53), 2**53), st.none() | st.text())  # a float holds these exactly
+def test_check_lets_through_what_dumps_encodes(value: int, key: str | None) -> None:
+    schemas: list[Schema[Any, Any]] = [
+        Schema(key_type=str, value_type=int),
+        Schema(key_type=str, value_type=float),  # an int is a float
+        Schema(key_type=str, value_type=int | None),  # a union
+        Schema(key_serializer="json"),  # untyped (raw would give a str key back as bytes)
+    ]
+    for schema in schemas:
+        schema.check_key(key)
+        schema.check_value(value)
+        assert schema.loads_value(schema.dumps_value(value)) == value
+        assert schema.loads_key(schema.dumps_key(key)) == key
+    for schema in schemas[2:]:
+        schema.check_value(None)  # a tombstone these admit
+
+
+def test_check_does_not_refuse_what_only_encoding_would() -> None:
+    """A channel hands the object itself to its subscribers: a set needs no declared type."""
+    schema: Schema[Any, Any] = Schema()
+    schema.check_value({"tags": {"a"}})
+    schema.check_key((1, 2))
+    with pytest.raises(ValueEncodeError):
+        schema.dumps_value({"tags": {"a"}})
+
+
+def test_a_struct_with_every_altered_kind_of_field_keeps_working_through_a_typed_schema() -> None:
+    value = Exotic(
+        tags={"a", "b"},
+        span=(1, "x"),
+        blob=b"\xff",
+        counts={1: "one"},
+        when=datetime.datetime(2020, 1, 1, tzinfo=datetime.timezone.utc),
+        day=datetime.date(2020, 1, 1),
+        colour=Colour.RED,
+        level=Level.HIGH,
+    )
+    for serializer in ("json", "msgpack"):
+        schema: Schema[None, Exotic] = Schema(value_type=Exotic, value_serializer=serializer)
+        assert schema.loads_value(schema.dumps_value(value)) == value

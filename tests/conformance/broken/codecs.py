@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import msgspec
+
+from sdk.errors import EncodeError
 from sdk.impl.codecs import Json
 
 
@@ -23,3 +26,27 @@ class LeaksValueError(Json):
         if len(data) % 2:
             raise ValueError("odd length")
         return super().loads(data)
+
+
+class AltersUntyped(Json):
+    """Writes whatever msgspec writes, untyped: a set comes back as a list, bytes as a str."""
+
+    name = "alters-untyped"
+
+    def dumps(self, obj: object) -> bytes:
+        try:
+            return msgspec.json.encode(obj)
+        except TypeError as exc:
+            raise EncodeError(str(exc), codec=self.name) from exc
+
+
+class RefusesWithTypeError(Json):
+    """Refuses what JSON cannot carry with a TypeError of its own, not an EncodeError."""
+
+    name = "refuses-with-type-error"
+
+    def dumps(self, obj: object) -> bytes:
+        try:
+            return super().dumps(obj)
+        except EncodeError as exc:
+            raise TypeError(exc.reason) from exc
