@@ -96,6 +96,12 @@ class Channel(ChannelBase[KT, VT]):
             f" subscribers={self.subscriber_count} maxsize={self._maxsize}>"
         )
 
+    def _where(self) -> str:
+        schema = self._schema
+        return (
+            f"channel {type(self).__name__}[{_name(schema.key_type)}, {_name(schema.value_type)}]"
+        )
+
     def _hand_over_now(self, fut: FutureMessage[KT, VT]) -> bool:
         pending = fut.message
         if pending.callback is not None:  # a callback may need awaiting: the slow path

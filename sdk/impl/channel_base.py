@@ -16,7 +16,7 @@ from typing import Any, ClassVar, Final, Generic
 
 from typing_extensions import Self, Unpack
 
-from sdk.errors import DecodeError
+from sdk.errors import DecodeError, EncodeError
 from sdk.impl.buffer import Buffer
 from sdk.impl.events import KEEP, Event, Keep
 from sdk.impl.futures import FutureMessage
@@ -189,6 +189,16 @@ class ChannelBase(ABC, Generic[KT, VT]):
     def _future(self, message: SendArgs[KT, VT]) -> FutureMessage[KT, VT]:
         if "headers" in message:  # copied and checked: nothing of the caller's is kept
             message["headers"] = headers_from(message["headers"])
+        schema = self._schema
+        if schema.checks:  # the type check a topic's encoding makes, here before anything is sent
+            try:
+                if not message.get("key_serializer"):  # a codec given answers for the type
+                    schema.check_key(message.get("key"))
+                if not message.get("value_serializer"):
+                    schema.check_value(message["value"])
+            except EncodeError as exc:
+                exc.locate(self._where())
+                raise
         partition = message.get("partition")
         if partition and self.one_partition:
             raise ValueError(
@@ -221,6 +231,10 @@ class ChannelBase(ABC, Generic[KT, VT]):
 
     @abstractmethod
     def __anext__(self) -> Coroutine[Any, Any, Event[KT, VT]]: ...
+
+    @abstractmethod
+    def _where(self) -> str:
+        """Where a message sent here goes, for errors: ``"topic 'orders'"``."""
 
     def _hand_over_now(self, fut: FutureMessage[KT, VT]) -> bool:
         """Hand ``fut`` over if that needs no waiting (and nothing waits before it): the fast

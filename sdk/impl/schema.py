@@ -37,7 +37,7 @@ class Schema(Generic[KT, VT]):
     is set. Keys default to ``raw``, values to ``json`` (as Faust).
     """
 
-    __slots__ = ("_allow_empty", "_key", "_key_type", "_value", "_value_type")
+    __slots__ = ("_allow_empty", "_key", "_key_type", "_value", "_value_type", "checks")
 
     def __init__(
         self,
@@ -61,6 +61,8 @@ class Schema(Generic[KT, VT]):
             ValueDecodeError,
             ValueEncodeError,
         )
+        self.checks = bool(self._key.kinds or self._value.kinds or not self._value.none_ok)
+        """Whether ``check_key`` / ``check_value`` can refuse anything: senders skip them if not."""
 
     @property
     def key_type(self) -> TypeForm[KT]:

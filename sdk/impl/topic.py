@@ -10,7 +10,7 @@ from typing import Any, Final, Protocol
 
 from typing_extensions import Self, TypeForm
 
-from sdk.errors import DecodeError, UnnamedChannelError
+from sdk.errors import DecodeError, EncodeError, UnnamedChannelError
 from sdk.impl.acks import Delivery, TopicEvent, twin
 from sdk.impl.buffer import Raised
 from sdk.impl.channel_base import DEFAULT_MAXSIZE, ChannelBase
@@ -209,6 +209,11 @@ class Topic(ChannelBase[KT, VT]):
             config=tuple(self._config.items()),
         )
 
+    def _where(self) -> str:
+        if self._pattern is not None:
+            return f"topic pattern {self._pattern!r}"
+        return f"topic {', '.join(map(repr, self._topics))}"
+
     def __repr__(self) -> str:
         what = f"pattern={self._pattern!r}" if self._pattern else ", ".join(map(repr, self._topics))
         return f"<{type(self).__name__}: {what}>"
@@ -242,8 +247,12 @@ class Topic(ChannelBase[KT, VT]):
         """Encode and hand to the producer; ``fut`` resolves when the broker acknowledges."""
         pending = fut.message
         try:
-            key = self.schema.dumps_key(pending.key, serializer=pending.key_serializer)
-            value = self.schema.dumps_value(pending.value, serializer=pending.value_serializer)
+            try:
+                key = self.schema.dumps_key(pending.key, serializer=pending.key_serializer)
+                value = self.schema.dumps_value(pending.value, serializer=pending.value_serializer)
+            except EncodeError as exc:
+                exc.locate(self._where())
+                raise
             if self._declared is None or not self._declared.done():
                 await self.maybe_declare()
             producer = self._app.running_producer or await self._app.producer()

@@ -5,7 +5,7 @@ Import from here to type-check your own implementations; nothing here depends on
 
 from .app import AppT
 from .channels import ChannelT, SendArgs
-from .codecs import CodecArg, CodecT, TypedCodecT
+from .codecs import CodecArg, CodecT, TypedCodecT, TypedEncoderT
 from .events import EventT
 from .messages import (
     CREATE_TIME,
@@ -62,4 +62,5 @@ __all__ = [
     "TopicT",
     "TransportT",
     "TypedCodecT",
+    "TypedEncoderT",
 ]

@@ -6,6 +6,7 @@ Each test here failed on the main before the surface was redesigned (issue 9).
 from __future__ import annotations
 
 import asyncio
+import re
 import uuid
 from typing import Any
 
@@ -15,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sdk import App, Channel, DeadLetter, PendingMessage, Topic
+from sdk.errors import KeyEncodeError, ValueEncodeError
 from sdk.impl.channel_base import ChannelBase
 from sdk.impl.topic import TopicHost
 from sdk.testing.reading import take
@@ -193,3 +195,34 @@ async def test_a_send_cancelled_while_waiting_behind_send_soon_hands_nothing_ove
     assert [(await subscriber.get()).value for _ in range(3)] == [0, 1, 3]
     await later
     assert queued.done()
+
+
+# -- typed at run time: a channel refuses what a topic's encoding refuses ----------------------
+
+
+async def test_a_typed_channel_refuses_a_wrong_type_as_a_topic_does() -> None:
+    app = memory_app()
+    channel = app.channel(key_type=str, value_type=Order)
+    topic = app.topic("orders", key_type=str, value_type=Order)
+    subscriber = channel.clone(is_iterator=True)
+    for target, where in ((channel, "channel Channel[str, Order]"), (topic, "topic 'orders'")):
+        with pytest.raises(ValueEncodeError) as value_error:
+            await target.send(value=1)  # type: ignore[arg-type]  # the wrong type under test
+        assert f"cannot encode value for {where} with codec 'json' as Order: got int" in str(
+            value_error.value
+        )
+        with pytest.raises(KeyEncodeError, match=re.escape(f"key for {where}")):
+            await target.send(key=5, value=Order(1, 1.0))  # type: ignore[arg-type]  # under test
+        with pytest.raises(ValueEncodeError, match="None is a tombstone"):
+            target.send_soon(value=None)  # type: ignore[arg-type]  # under test
+        with pytest.raises(ValueEncodeError, match="got str"):
+            target.as_future_message(value="no")  # type: ignore[arg-type]  # under test
+    assert subscriber.empty()  # nothing was delivered
+    await channel.send(value=Order(1, 1.0))
+    assert (await subscriber.get()).value == Order(1, 1.0)
+
+
+async def test_a_topic_names_itself_in_what_its_codec_refuses() -> None:
+    app = memory_app()
+    with pytest.raises(ValueEncodeError, match=r"for topic 'untyped' with codec 'json'.*\$\.tags"):
+        await app.topic("untyped").send(value={"tags": {"a", "b"}})
