@@ -70,7 +70,8 @@ class Clause:
             )
         for capability in self.needs:
             if capability not in declared:
-                raise Undeclared(self.name, capability, transport.url)
+                left_out = capability in transport.capabilities
+                raise Undeclared(self.name, capability, transport.url, left_out=left_out)
         token = PATIENCE.set(patience) if patience is not None else None
         try:
             self.runner(transport, declared, profile)

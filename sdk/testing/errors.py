@@ -14,9 +14,17 @@ class ContractError(AssertionError):
 
 
 class Undeclared(Exception):
-    """A clause needs a capability the transport does not declare: a skip, by name."""
+    """A clause needs a capability the transport does not declare, or the test leaves out:
+    a skip, by name, that says which of the two."""
 
-    def __init__(self, clause: str, capability: Capability, url: str) -> None:
-        super().__init__(f"{clause} needs {capability!r}, which {url} does not declare")
+    def __init__(
+        self, clause: str, capability: Capability, url: str, *, left_out: bool = False
+    ) -> None:
+        why = (
+            f"which {url} declares but the test leaves out (its capabilities)"
+            if left_out
+            else f"which {url} does not declare"
+        )
+        super().__init__(f"{clause} needs {capability!r}, {why}")
         self.clause = clause
         self.capability = capability

@@ -13,11 +13,11 @@ import pytest
 
 from sdk.errors import SendError
 from sdk.impl.transports import ENTRY_POINT_GROUP, register, transport_for
-from sdk.impl.transports.memory import Acked, MemoryProducer
+from sdk.impl.transports.memory import Acked, MemoryProducer, MemoryTransport
 from sdk.testing.__main__ import WIDTH, main
 from sdk.testing.contracts import TRANSPORT_CLAUSES
 from sdk.testing.errors import Undeclared
-from sdk.types import Headers
+from sdk.types import Capability, Headers
 from tests.conformance.broken.transports import DropsHeaders, _Broken
 
 ROOT = Path(__file__).parents[2]
@@ -57,6 +57,25 @@ def test_an_undeclared_capability_is_a_skip_that_names_it() -> None:
             clause.run(transport, declared=frozenset())
         assert caught.value.capability == clause.needs[0]
         assert f"needs {clause.needs[0]!r}, which memory://few-" in str(caught.value)
+        assert "declares but the test leaves out" in str(caught.value)  # memory:// has it all
+
+
+class _Plain(MemoryTransport):
+    """memory:// declaring nothing but what every transport has."""
+
+    @property
+    def capabilities(self) -> frozenset[Capability]:
+        return frozenset()
+
+
+def test_a_capability_the_transport_lacks_is_a_skip_that_says_so() -> None:
+    transport = _Plain(f"memory://plain-{uuid.uuid4().hex}")
+    for clause in TRANSPORT_CLAUSES:
+        if not clause.needs:
+            continue
+        with pytest.raises(Undeclared) as caught:
+            clause.run(transport)
+        assert str(caught.value).endswith(f"which {transport.url} does not declare")
 
 
 def test_python_m_sdk_testing_prints_every_clause_and_passes(
