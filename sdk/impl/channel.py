@@ -102,31 +102,24 @@ class Channel(ChannelBase[KT, VT]):
             f"channel {type(self).__name__}[{_name(schema.key_type)}, {_name(schema.value_type)}]"
         )
 
-    def _hand_over_now(self, fut: FutureMessage[KT, VT]) -> bool:
+    def _hand_over(self, fut: FutureMessage[KT, VT]) -> Coroutine[Any, Any, None] | None:
         pending = fut.message
-        if pending.callback is not None:  # a callback may need awaiting: the slow path
-            return False
         event = self._hub.event(pending.key, pending.value, pending.headers, pending.timestamp)
         if not self._hub.offer(event):
-            return False
+            return self._deliver(fut, event)  # the same event: its offset is not skipped
         fut.set_result(_landed(event))
-        return True
+        return None if pending.callback is None else call_back(pending.callback, fut)
 
-    async def _hand_over(self, fut: FutureMessage[KT, VT]) -> None:
-        pending = fut.message
-        hub = self._hub
-        event = hub.event(pending.key, pending.value, pending.headers, pending.timestamp)
-        if hub.offer(event):
-            fut.set_result(_landed(event))
-        else:
-            try:
-                await hub.deliver(event)
-            except asyncio.CancelledError as exc:
-                fut.set_exception(exc)
-                raise
-            fut.set_result(_landed(event))
-        if pending.callback is not None:
-            await call_back(pending.callback, fut)
+    async def _deliver(self, fut: FutureMessage[KT, VT], event: Event[KT, VT]) -> None:
+        """Wait for room, then deliver; a send cancelled meanwhile has delivered to nobody."""
+        try:
+            await self._hub.deliver(event)
+        except asyncio.CancelledError as exc:
+            fut.set_exception(exc)
+            raise
+        fut.set_result(_landed(event))
+        if fut.message.callback is not None:
+            await call_back(fut.message.callback, fut)
 
 
 def _landed(event: Event[Any, Any]) -> InMemoryMessage:

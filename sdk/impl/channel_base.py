@@ -135,9 +135,9 @@ class ChannelBase(ABC, Generic[KT, VT]):
         """Send, waiting only for the hand-over; await the result for the ``RecordMetadata``."""
         fut = self._future(message)
         if self._hub.soon_task is not None:  # _publish, inlined: no coroutine more per send
-            await self._hub.in_turn(self._hand_over, fut)
-        elif not self._hand_over_now(fut):
-            await self._hand_over(fut)
+            await self._hub.in_turn(self._hand_over_all, fut)
+        elif (rest := self._hand_over(fut)) is not None:
+            await rest
         return fut
 
     async def send_and_wait(self, **message: Unpack[SendArgs[KT, VT]]) -> RecordMetadataT:
@@ -152,7 +152,7 @@ class ChannelBase(ABC, Generic[KT, VT]):
         A ``send`` made before the queue is handed over waits its turn behind it.
         """
         fut = self._future(message)
-        self._hub.soon(self._hand_over, fut)
+        self._hub.soon(self._hand_over_all, fut)
         return fut
 
     def as_future_message(self, **message: Unpack[SendArgs[KT, VT]]) -> FutureMessageT[KT, VT]:
@@ -212,9 +212,14 @@ class ChannelBase(ABC, Generic[KT, VT]):
 
     async def _publish(self, fut: FutureMessage[KT, VT]) -> None:
         if self._hub.soon_task is not None:
-            await self._hub.in_turn(self._hand_over, fut)
-        elif not self._hand_over_now(fut):
-            await self._hand_over(fut)
+            await self._hub.in_turn(self._hand_over_all, fut)
+        else:
+            await self._hand_over_all(fut)
+
+    async def _hand_over_all(self, fut: FutureMessage[KT, VT]) -> None:
+        """``_hand_over`` to the end: what the queue of ``send_soon`` runs."""
+        if (rest := self._hand_over(fut)) is not None:
+            await rest
 
     @abstractmethod
     def get_topic_name(self) -> str:
@@ -236,14 +241,11 @@ class ChannelBase(ABC, Generic[KT, VT]):
     def _where(self) -> str:
         """Where a message sent here goes, for errors: ``"topic 'orders'"``."""
 
-    def _hand_over_now(self, fut: FutureMessage[KT, VT]) -> bool:
-        """Hand ``fut`` over if that needs no waiting (and nothing waits before it): the fast
-        path of ``_publish``, without a coroutine per message."""
-        return False
-
     @abstractmethod
-    def _hand_over(self, fut: FutureMessage[KT, VT]) -> Coroutine[Any, Any, None]:
-        """Deliver ``fut``'s message (or hand it to the producer); ``fut`` resolves then."""
+    def _hand_over(self, fut: FutureMessage[KT, VT]) -> Coroutine[Any, Any, None] | None:
+        """Hand ``fut``'s message over as far as can be done at once (to the subscribers, or to
+        the producer); the rest, if any, as a coroutine to await. No coroutine at all when
+        nothing waits: the fast path of every send."""
 
     # -- receiving -----------------------------------------------------------------------------
 

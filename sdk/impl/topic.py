@@ -243,7 +243,10 @@ class Topic(ChannelBase[KT, VT]):
 
     # -- sending -------------------------------------------------------------------------------
 
-    async def _hand_over(self, fut: FutureMessage[KT, VT]) -> None:
+    def _hand_over(self, fut: FutureMessage[KT, VT]) -> Coroutine[Any, Any, None]:
+        return self._produce(fut)  # a producer's send is a coroutine: nothing is done at once
+
+    async def _produce(self, fut: FutureMessage[KT, VT]) -> None:
         """Encode and hand to the producer; ``fut`` resolves when the broker acknowledges."""
         pending = fut.message
         try:

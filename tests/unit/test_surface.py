@@ -226,3 +226,15 @@ async def test_a_topic_names_itself_in_what_its_codec_refuses() -> None:
     app = memory_app()
     with pytest.raises(ValueEncodeError, match=r"for topic 'untyped' with codec 'json'.*\$\.tags"):
         await app.topic("untyped").send(value={"tags": {"a", "b"}})
+
+
+async def test_a_send_that_waits_for_room_keeps_the_next_offset() -> None:
+    """The fast path gives way to waiting with the same event: no offset is skipped."""
+    channel: Channel[Any, int] = Channel(value_type=int, maxsize=1)
+    subscriber = channel.clone(is_iterator=True)
+    await channel.send(value=0)
+    waiting = asyncio.ensure_future(channel.send(value=1))  # full: it waits for room
+    await asyncio.sleep(0)
+    assert (await subscriber.get()).message.offset == 0
+    fut = await waiting
+    assert fut.result().offset == (await subscriber.get()).message.offset == 1
