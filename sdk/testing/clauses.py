@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
@@ -16,9 +17,12 @@ from typing import Any, Final
 from hypothesis import given
 from hypothesis import strategies as st
 
+from sdk.impl.consumer_loop import MAX_RECORDS as SDK_FETCH
 from sdk.impl.partitioning import key_partition
+from sdk.impl.timeouts import within
 from sdk.types import (
     CREATE_TIME,
+    EVERY_CAPABILITY,
     TP,
     AckT,
     Capability,
@@ -325,13 +329,21 @@ async def _same_key_same_partition(
 async def _creates_topics(
     transport: TransportT, declared: frozenset[Capability], data: st.DataObject
 ) -> None:
-    """``create_topic`` makes the partitions asked for, and leaves an existing topic alone."""
+    """``create_topic`` makes the partitions asked for, and leaves an existing topic alone.
+
+    Before, the topic has no partitions (asking creates none) and no key has a partition.
+    """
     name = "TransportContract.creates_topics"
     count = data.draw(st.integers(min_value=1, max_value=4), "partitions")
     topic = fresh_name("created")
     async with producing(transport) as producer:
-        if await producer.partitions_for(topic):
-            raise ContractError(name, f"{topic!r} has partitions before it was created")
+        for asked in ("once", "twice"):
+            if found := await producer.partitions_for(topic):
+                raise ContractError(
+                    name, f"{topic!r} has partitions {found} before it was created, asked {asked}"
+                )
+        if (said := producer.key_partition(topic, b"k")) is not None:
+            raise ContractError(name, f"key_partition({topic!r}, b'k') is {said}, of no topic")
         for attempt in (count, count + 1):
             await producer.create_topic(topic, TopicSettings(partitions=attempt))
             found = await producer.partitions_for(topic)
@@ -517,3 +529,307 @@ async def _resume_after_commit(
             f"read offsets {[m.offset for m in first]}, committed {at}, "
             f"then read {[m.offset for m in rest]} on restart",
         )
+
+
+@clause()
+async def _fetches_honour_max_records(
+    transport: TransportT, declared: frozenset[Capability], data: st.DataObject
+) -> None:
+    """``getmany`` never returns more than ``max_records``; a log longer than the SDK's fetch
+    (and than the transport's own) is read whole, in order, once."""
+    name = "TransportContract.fetches_honour_max_records"
+    topic = fresh_name("long")
+    length = data.draw(st.integers(min_value=SDK_FETCH + 1, max_value=2 * SDK_FETCH), "records")
+    limit = data.draw(st.sampled_from([1, 7, SDK_FETCH, None]), "max_records")
+    batch = [Record(b"%d" % (n % 5), b"%d" % n) for n in range(length)]
+    async with producing(transport, topic) as producer:
+        places = await _send_all(producer, topic, batch)
+    async with consuming(transport, [topic]) as consumer:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + PATIENCE.get()
+        got: list[Message] = []
+        polls_past = GRACE_POLLS  # read on past the end: a duplicate shows
+        while polls_past and loop.time() < deadline:
+            fetched = await consumer.getmany(timeout=POLL, max_records=limit)
+            count = sum(len(messages) for messages in fetched.values())
+            if limit is not None and count > limit:
+                raise ContractError(name, f"getmany(max_records={limit}) returned {count}")
+            got.extend(message for messages in fetched.values() for message in messages)
+            polls_past -= len(got) >= length
+    if len(got) < length:
+        raise ContractError(name, f"{len(got)} of {length} records of {topic} read in time")
+    if [m.value for m in got] != [r.value for r in batch]:
+        raise ContractError(
+            name,
+            f"sent {length} records to {topic}, read {len(got)} of them with "
+            f"max_records={limit}, offsets {[m.offset for m in got]}",
+        )
+    _matched(name, batch, places, got)
+
+
+GRACE_POLLS: Final = 3
+"""Polls a clause reads on past what it expects, so that a record too many fails it."""
+
+
+@clause()
+async def _getmany_waits_out_its_timeout(
+    transport: TransportT, declared: frozenset[Capability], data: st.DataObject
+) -> None:
+    """With nothing new, ``getmany`` returns empty after about ``timeout``: not at once (a loop
+    around it would spin), not long after (it would hang)."""
+    name = "TransportContract.getmany_waits_out_its_timeout"
+    topic = fresh_name("idle")
+    timeout, calls = 0.1, 3
+    async with producing(transport, topic) as producer:
+        await _send_all(producer, topic, [Record(b"k", b"v")])
+        async with consuming(transport, [topic]) as consumer:
+            await read(consumer, 1, name, f"records of {topic}")
+            loop = asyncio.get_running_loop()
+            start = loop.time()
+            for _ in range(calls):
+                try:
+                    got = await within(timeout + PATIENCE.get(), consumer.getmany(timeout=timeout))
+                except TimeoutError:
+                    raise ContractError(
+                        name, f"getmany(timeout={timeout}) did not return in {PATIENCE.get()} s"
+                    ) from None
+                if got:
+                    raise ContractError(name, f"read {dict(got)} where nothing more was sent")
+            waited = loop.time() - start
+    if waited < calls * timeout / 2:
+        raise ContractError(
+            name, f"{calls} calls of getmany(timeout={timeout}) returned empty in {waited:.3f} s"
+        )
+
+
+@clause()
+async def _stop_sends_what_is_buffered(
+    transport: TransportT, declared: frozenset[Capability], data: st.DataObject
+) -> None:
+    """``stop`` without ``flush`` first sends what is buffered: every ack is done once it
+    returns, and a reader gets every record."""
+    name = "TransportContract.stop_sends_what_is_buffered"
+    topic = fresh_name("stop")
+    batch = _batch(data, frozenset())
+    producer = transport.create_producer()
+    await producer.start()
+    try:
+        await producer.create_topic(topic, TopicSettings())
+        acks = [await _send(producer, topic, record) for record in batch]
+    finally:
+        await producer.stop()
+    for record, ack in zip(batch, acks, strict=True):
+        if not ack.done():
+            raise ContractError(name, f"the send of {record!r} is not done after stop()")
+    places = [(ack.result().topic_partition, ack.result().offset) for ack in acks]
+    async with consuming(transport, [topic]) as consumer:
+        got = await read(consumer, len(batch), name, f"records of {topic}")
+    _matched(name, batch, places, got)
+
+
+@clause("durable_commits")
+async def _commits_read_back(
+    transport: TransportT, declared: frozenset[Capability], data: st.DataObject
+) -> None:
+    """``committed`` is ``None`` where the group never committed, then exactly the offset last
+    committed, lower or higher than the one before."""
+    name = "TransportContract.commits_read_back"
+    topic = fresh_name("committed")
+    batch = _batch(data, frozenset())
+    offsets = data.draw(st.lists(st.integers(0, len(batch)), min_size=1, max_size=3), "commits")
+    tp = TP(topic, 0)
+    async with producing(transport, topic) as producer:
+        await _send_all(producer, topic, batch)
+    async with consuming(transport, [topic]) as consumer:
+        await read(consumer, len(batch), name, f"records of {topic}")  # assigned: may commit
+        if (never := await consumer.committed(tp)) is not None:
+            raise ContractError(name, f"{tp} was never committed, committed() says {never}")
+        for offset in offsets:
+            await consumer.commit({tp: offset})
+            if (back := await consumer.committed(tp)) != offset:
+                raise ContractError(name, f"committed {offset} for {tp}, read back {back}")
+
+
+@clause()
+async def _subscribe_replaces(
+    transport: TransportT, declared: frozenset[Capability], data: st.DataObject
+) -> None:
+    """``subscribe`` replaces the subscription: a topic dropped from it is revoked, leaves
+    ``assignment()``, and is read no more; the new one is assigned and read."""
+    name = "TransportContract.subscribe_replaces"
+    old, new = fresh_name("dropped"), fresh_name("kept")
+    batch = _batch(data, frozenset())
+    assigned: set[TP] = set()
+    revoked: set[TP] = set()
+
+    async def on_assigned(tps: frozenset[TP]) -> None:
+        assigned.update(tps)
+
+    async def on_revoked(tps: frozenset[TP]) -> None:
+        revoked.update(tps)
+
+    async with (
+        producing(transport, old) as producer,
+        consuming(transport, [old], on_assigned=on_assigned, on_revoked=on_revoked) as consumer,
+    ):
+        await producer.create_topic(new, TopicSettings())
+        await _send_all(producer, old, batch)
+        await read(consumer, len(batch), name, f"records of {old}")
+        if consumer.assignment() != frozenset({TP(old, 0)}) or TP(old, 0) not in assigned:
+            raise ContractError(
+                name,
+                f"reading {old} only, assignment() is {sorted(consumer.assignment())}, "
+                f"on_assigned gave {sorted(assigned)}",
+            )
+        consumer.subscribe([new])
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + PATIENCE.get()
+        while consumer.assignment() != frozenset({TP(new, 0)}):
+            if loop.time() > deadline:
+                raise ContractError(
+                    name,
+                    f"after {PATIENCE.get()} s subscribed to {new} only, assignment() is "
+                    f"{sorted(consumer.assignment())}",
+                )
+            if early := await consumer.getmany(timeout=POLL):
+                raise ContractError(name, f"read {dict(early)} before anything more was sent")
+        places = await _send_all(producer, new, batch)
+        await _send_all(producer, old, batch)
+        got = await read(consumer, len(batch), name, f"records of {new}")
+        for _ in range(GRACE_POLLS):
+            got.extend(m for ms in (await consumer.getmany(timeout=POLL)).values() for m in ms)
+    if TP(old, 0) not in revoked or TP(new, 0) not in assigned:
+        raise ContractError(
+            name,
+            f"moved from {old} to {new}: on_revoked gave {sorted(revoked)}, "
+            f"on_assigned {sorted(assigned)}",
+        )
+    if stray := [(m.tp, m.offset) for m in got if m.topic != new]:
+        raise ContractError(name, f"subscribed to {new} only, read {stray}")
+    _matched(name, batch, places, got)
+
+
+@clause()
+async def _seek_moves_the_position(
+    transport: TransportT, declared: frozenset[Capability], data: st.DataObject
+) -> None:
+    """After ``seek(tp, n)`` the next read of ``tp`` starts at offset ``n``, and goes on from
+    there once; a partition not assigned cannot be sought (``ValueError``)."""
+    name = "TransportContract.seek_moves_the_position"
+    topic = fresh_name("seek")
+    batch = _batch(data, frozenset())
+    at = data.draw(st.integers(min_value=0, max_value=len(batch) - 1), "seek to")
+    tp = TP(topic, 0)
+    async with producing(transport, topic) as producer:
+        await _send_all(producer, topic, batch)
+    async with consuming(transport, [topic]) as consumer:
+        first = await read(consumer, len(batch), name, f"records of {topic}")
+        try:
+            consumer.seek(TP(fresh_name("unassigned"), 0), 0)
+        except ValueError:
+            pass
+        else:
+            raise ContractError(name, "seek() of a partition not assigned did not raise")
+        consumer.seek(tp, first[at].offset)
+        again = await read(consumer, len(batch) - at, name, f"records of {topic} after seek")
+        for _ in range(GRACE_POLLS):
+            again.extend(m for ms in (await consumer.getmany(timeout=POLL)).values() for m in ms)
+    if [m.offset for m in again] != [m.offset for m in first[at:]]:
+        raise ContractError(
+            name,
+            f"read offsets {[m.offset for m in first]}, sought {first[at].offset}, "
+            f"then read {[m.offset for m in again]}",
+        )
+
+
+@clause()
+async def _boundary_values_round_trip(
+    transport: TransportT, declared: frozenset[Capability], data: st.DataObject
+) -> None:
+    """The edges come back as sent: a ``None`` key is not ``b""`` (nor the reverse), nor an
+    empty value a tombstone; a value near 1 MB; empty and unicode header names; timestamp 0,
+    the smallest millisecond and half an hour ahead; the last partition, named."""
+    name = "TransportContract.boundary_values_round_trip"
+    topic = fresh_name("edges")
+    partitions = PARTITIONS if "partitions" in declared else 1
+    batch = _edges(declared, partitions)
+    async with producing(transport, topic, partitions) as producer:
+        places = await _send_all(producer, topic, batch)
+    async with consuming(transport, [topic]) as consumer:
+        got = await read(consumer, len(batch), name, f"records of {topic}")
+    for record, (record_tp, _), message in zip(
+        batch, places, (m for _, m in _matched(name, batch, places, got)), strict=True
+    ):
+        sent = (record.key, record.value)
+        if (message.key, message.value) != sent or record_tp != message.tp:
+            raise ContractError(
+                name, f"sent {_short(record)}, read key={message.key!r} value={_cut(message.value)}"
+            )
+        if record.partition is not None and message.partition != record.partition:
+            raise ContractError(name, f"sent {_short(record)}, landed in {message.tp}")
+        if "headers" in declared and tuple(message.headers) != record.headers:
+            raise ContractError(name, f"sent headers {record.headers!r}, read {message.headers!r}")
+        if record.timestamp is not None and abs(message.timestamp - record.timestamp) > 0.0005:
+            raise ContractError(
+                name, f"sent timestamp {record.timestamp!r}, read {message.timestamp!r}"
+            )
+
+
+BIG_VALUE: Final = 1_000_000
+"""Bytes of the largest value sent: under a megabyte, what Kafka takes by default."""
+
+
+def _edges(declared: frozenset[Capability], partitions: int) -> list[Record]:
+    """One record per edge, each using only what ``declared`` says the transport carries."""
+    edges = [
+        Record(None, b"no key"),
+        Record(b"", b"empty key"),
+        Record(b"empty value", b""),
+        Record(None, b""),
+        Record(b"big", bytes(range(256)) * (BIG_VALUE // 256)),
+    ]
+    if "tombstones" in declared:
+        edges.append(Record(b"tombstone", None))
+    if "headers" in declared:
+        edges += [
+            Record(b"h", b"no headers", ()),
+            Record(b"h", b"empty", (("", b""),)),
+            Record(b"h", b"unicode", (("ünïcødé-名前-🙂", b"\x00\xff"), ("ünïcødé-名前-🙂", b""))),
+        ]
+    if "timestamps" in declared:
+        ahead = round(time.time() + 1800, 3)  # Kafka 4 refuses more than an hour ahead
+        edges += [Record(b"t", b"epoch", timestamp=0.0), Record(b"t", b"1 ms", timestamp=0.001)]
+        edges.append(Record(b"t", b"ahead", timestamp=ahead))
+    if partitions > 1:
+        edges += [
+            Record(b"last", b"last", partition=partitions - 1),
+            Record(None, b"0", partition=0),
+        ]
+    return edges
+
+
+def _cut(value: bytes | None) -> str:
+    """A value as an error shows it: a big one by its size and start."""
+    if value is None or len(value) <= 64:
+        return repr(value)
+    return f"{len(value)} bytes {value[:16]!r}..."
+
+
+def _short(record: Record) -> str:
+    return (
+        repr(Record(record.key, None, record.headers, record.timestamp, record.partition))[:-1]
+        + f", value={_cut(record.value)})"
+    )
+
+
+@clause(consuming=False)
+async def _describes_itself(
+    transport: TransportT, declared: frozenset[Capability], data: st.DataObject
+) -> None:
+    """``url`` is the address without credentials; ``capabilities`` are the kit's names."""
+    name = "TransportContract.describes_itself"
+    url = transport.url
+    if "://" not in url or re.search(r"://[^/@]*:[^/@]*@", url):
+        raise ContractError(name, f"url is {url!r}: an address, with no password")
+    if unknown := set(transport.capabilities) - EVERY_CAPABILITY:
+        raise ContractError(name, f"capabilities {sorted(unknown)} are none the kit knows")
