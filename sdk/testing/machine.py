@@ -35,7 +35,7 @@ from sdk.types import (
     TransportT,
 )
 
-from .clauses import PARTITIONS, Clause
+from .clauses import GRACE_POLLS, PARTITIONS, Clause
 from .errors import ContractError
 from .profiles import Profile, kit_settings
 from .sessions import PATIENCE, POLL, fresh_name
@@ -175,9 +175,11 @@ class TransportMachine(RuleBasedStateMachine):
                     f"the send of {record!r} has not answered in {PATIENCE.get()} s",
                 ) from None
 
+    @precondition(lambda self: bool(self.pending))
     @rule()
     def flush(self) -> None:
-        """Flush: every send so far has answered, exactly once."""
+        """Flush: every send so far has answered, exactly once. Only with sends unanswered,
+        so that no run is all flushes."""
         self._do(self.producer.flush())
         self._do(self._settle())
         if self.pending:
@@ -236,8 +238,9 @@ class TransportMachine(RuleBasedStateMachine):
         self.flush()
         self._do(self._consume(member, count))
 
-    async def _consume(self, member: Member, count: int) -> None:
-        """Read ``count`` more, as far as there are: all checked on arrival."""
+    async def _consume(self, member: Member, count: int, polls: int = 1) -> None:
+        """Read ``count`` more, as far as there are, in at least ``polls`` fetches: all checked
+        on arrival."""
         behind = sum(
             1 for tp, offset in self.model.landed if offset >= self._next_offset(member, tp)
         )
@@ -257,7 +260,8 @@ class TransportMachine(RuleBasedStateMachine):
                 for message in messages:
                     self._check(member, message)
                 got += len(messages)
-            if got >= wanted:
+            polls -= 1
+            if got >= wanted and polls <= 0:
                 return
             if loop.time() > deadline:
                 raise ContractError(
@@ -315,8 +319,18 @@ class TransportMachine(RuleBasedStateMachine):
             for tp, position in sorted(member.position.items())
         }
         if offsets:
-            self._do(member.consumer.commit(offsets))
-            self.model.committed.setdefault(member.group, {}).update(offsets)
+            self._do(self._commit(member, offsets))
+
+    async def _commit(self, member: Member, offsets: dict[TP, int]) -> None:
+        """Commit, and read each offset back: what a restart resumes from."""
+        await member.consumer.commit(offsets)
+        self.model.committed.setdefault(member.group, {}).update(offsets)
+        for tp, offset in sorted(offsets.items()):
+            if (back := await member.consumer.committed(tp)) != offset:
+                raise ContractError(
+                    "TransportContract.commits_read_back",
+                    f"group {member.group} committed {offset} for {tp}, read back {back}",
+                )
 
     @precondition(
         lambda self: (
@@ -338,8 +352,7 @@ class TransportMachine(RuleBasedStateMachine):
             self.flush()
             self._do(self._consume(old, sum(self.model.ends.values())))
             if old.position:
-                self._do(old.consumer.commit(old.position))
-                self.model.committed.setdefault(old.group, {}).update(old.position)
+                self._do(self._commit(old, dict(old.position)))
         self._do(old.consumer.stop())
         self.members[index] = self._do(self._join(old.group))
 
@@ -362,15 +375,33 @@ class TransportMachine(RuleBasedStateMachine):
                 raise result
 
     def _drain(self) -> None:
-        """Every answer is in, once; every group reads everything there is (fan-out).
+        """Every answer is in, once; every group reads everything there is (fan-out); and,
+        where commits are durable, every run ends with a commit of all and a restart.
 
         Two more records go to each partition first, so a record lost at the end of one shows
         as a gap at once, not as a wait.
         """
+        self._send_last()
+        self._read_all()
+        if "durable_commits" in self.declared:
+            for member in self.members:
+                self._do(self._commit(member, dict(member.position)))
+            old = self.members[0]
+            self._do(old.consumer.stop())
+            self.members[0] = self._do(self._join(old.group))
+            self._send_last()
+            self._read_all()
+        for member in self.members:  # read on past the end: a record too many shows
+            self._do(self._consume(member, 0, polls=GRACE_POLLS))
+
+    def _send_last(self) -> None:
         for partition in [*range(self.partitions)] * 2:
             last = Record(None, b"last", partition=partition if self.partitions > 1 else None)
             self._do(self._send(last))
         self.flush()
+
+    def _read_all(self) -> None:
+        """Every answer came once, and every member reads all there is."""
         for record, calls in self.answered:
             if calls[0] != 1:
                 raise ContractError(
