@@ -8,14 +8,30 @@ from sdk.testing.contracts import TRANSPORT_CLAUSES, ContractError
 from sdk.testing.machine import STATE_MACHINE
 from sdk.types import TransportT
 from tests.conformance.broken.transports import (
+    CommitsOneAhead,
+    CommitsOneBehind,
+    CommittedZeroForNone,
     DropsHeaders,
+    FlushesEarly,
+    IgnoresMaxRecords,
+    IgnoresPartitionOfKeyed,
+    IgnoresSeek,
+    KeepsOldSubscriptions,
+    KeyPartitionGuesses,
     LosesOnRestart,
     MatchesPatternPrefixes,
     MovesKeys,
+    NeverCallsBack,
+    PartitionsForCreates,
+    ReadsEmptyValueAsNone,
     ReadsRevoked,
     ReordersPartition,
     ResolvesNever,
     ResolvesTwice,
+    ReturnsAtOnce,
+    ShowsPassword,
+    StopDropsBuffered,
+    TruncatesTimestamps,
 )
 
 CLAUSE = {clause.name: clause for clause in TRANSPORT_CLAUSES}
@@ -42,6 +58,24 @@ def _failure(transport: TransportT, clause: str) -> ContractError:
         (MovesKeys, "TransportContract.same_key_same_partition"),
         (MatchesPatternPrefixes, "TransportContract.patterns_see_new_topics"),
         (ReadsRevoked, "TransportContract.revoked_partitions_stay_revoked"),
+        (IgnoresMaxRecords, "TransportContract.fetches_honour_max_records"),
+        (ReturnsAtOnce, "TransportContract.getmany_waits_out_its_timeout"),
+        (FlushesEarly, "TransportContract.acks_resolve_once"),
+        (StopDropsBuffered, "TransportContract.stop_sends_what_is_buffered"),
+        (IgnoresPartitionOfKeyed, "TransportContract.same_key_same_partition"),
+        (IgnoresPartitionOfKeyed, "TransportContract.boundary_values_round_trip"),
+        (TruncatesTimestamps, "TransportContract.timestamps_round_trip"),
+        (TruncatesTimestamps, "TransportContract.boundary_values_round_trip"),
+        (ReadsEmptyValueAsNone, "TransportContract.boundary_values_round_trip"),
+        (KeepsOldSubscriptions, "TransportContract.subscribe_replaces"),
+        (CommitsOneBehind, "TransportContract.commits_read_back"),
+        (CommitsOneAhead, "TransportContract.commits_read_back"),
+        (CommittedZeroForNone, "TransportContract.commits_read_back"),
+        (IgnoresSeek, "TransportContract.seek_moves_the_position"),
+        (PartitionsForCreates, "TransportContract.creates_topics"),
+        (KeyPartitionGuesses, "TransportContract.creates_topics"),
+        (NeverCallsBack, "TransportContract.subscribe_replaces"),
+        (ShowsPassword, "TransportContract.describes_itself"),
     ],
 )
 def test_the_clause_a_defect_breaks_fails(broken: type[TransportT], clause: str) -> None:
@@ -57,6 +91,9 @@ def test_the_clause_a_defect_breaks_fails(broken: type[TransportT], clause: str)
         (ResolvesTwice, "TransportContract.acks_resolve_once"),
         (ResolvesNever, "TransportContract.acks_resolve_once"),
         (MovesKeys, "TransportContract.same_key_same_partition"),
+        (CommitsOneBehind, "TransportContract.commits_read_back"),
+        (CommitsOneAhead, "TransportContract.commits_read_back"),
+        (FlushesEarly, "TransportContract.acks_resolve_once"),
     ],
 )
 def test_the_state_machine_finds_the_defect(broken: type[TransportT], clause: str) -> None:
@@ -68,6 +105,46 @@ def test_a_defect_fails_no_clause_it_does_not_touch() -> None:
     for clause in TRANSPORT_CLAUSES:
         if clause.name not in {
             "TransportContract.headers_round_trip",
+            "TransportContract.boundary_values_round_trip",
             "TransportContract.state_machine",
         }:
             clause.run(DropsHeaders())
+
+
+@pytest.mark.parametrize("broken", [CommitsOneBehind, CommitsOneAhead])
+@pytest.mark.parametrize("derandomize", [True, False])
+def test_the_quick_state_machine_finds_a_commit_off_by_one(
+    broken: type[TransportT], derandomize: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every run ends in a commit of all and a restart, so even a quick run finds it."""
+    monkeypatch.setenv("CI", "true" if derandomize else "false")
+    with pytest.raises(ContractError) as caught:
+        STATE_MACHINE.run(broken(), profile="quick", patience=1.0)
+    assert caught.value.clause == "TransportContract.commits_read_back"
+
+
+@pytest.mark.parametrize(
+    ("broken", "untouched"),
+    [
+        (IgnoresMaxRecords, "TransportContract.round_trip"),
+        (ReturnsAtOnce, "TransportContract.round_trip"),
+        (FlushesEarly, "TransportContract.stop_sends_what_is_buffered"),
+        (StopDropsBuffered, "TransportContract.round_trip"),
+        (IgnoresPartitionOfKeyed, "TransportContract.round_trip"),
+        (TruncatesTimestamps, "TransportContract.round_trip"),
+        (ReadsEmptyValueAsNone, "TransportContract.acks_resolve_once"),
+        (KeepsOldSubscriptions, "TransportContract.round_trip"),
+        (CommitsOneBehind, "TransportContract.round_trip"),
+        (CommitsOneAhead, "TransportContract.round_trip"),
+        (CommittedZeroForNone, "TransportContract.resume_after_commit"),
+        (IgnoresSeek, "TransportContract.round_trip"),
+        (PartitionsForCreates, "TransportContract.round_trip"),
+        (KeyPartitionGuesses, "TransportContract.same_key_same_partition"),
+        (NeverCallsBack, "TransportContract.round_trip"),
+        (ShowsPassword, "TransportContract.round_trip"),
+    ],
+)
+def test_a_new_defect_passes_a_clause_it_does_not_touch(
+    broken: type[TransportT], untouched: str
+) -> None:
+    CLAUSE[untouched].run(broken())

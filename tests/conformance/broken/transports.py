@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Callable, Generator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from typing import Any
 
+from sdk.errors import SendError
 from sdk.impl.messages import Message
 from sdk.impl.transports.memory import (
     Acked,
@@ -15,7 +16,7 @@ from sdk.impl.transports.memory import (
     MemoryProducer,
     MemoryTransport,
 )
-from sdk.types import TP, Headers, PartitionsCallback
+from sdk.types import TP, Headers, PartitionsCallback, TopicSettings
 from sdk.types import RecordMetadata as RecordMetadataT
 
 
@@ -210,3 +211,295 @@ class MovesKeys(_Broken):
     """Sends a key to the next partition from its second send on."""
 
     producer = _KeyMovingProducer
+
+
+class _IgnoringMaxRecords(MemoryConsumer):
+    async def getmany(
+        self, *, timeout: float, max_records: int | None = None
+    ) -> Mapping[TP, Sequence[Message]]:
+        return await super().getmany(timeout=timeout)  # the defect: the limit is not passed on
+
+
+class IgnoresMaxRecords(_Broken):
+    """Fetches as much as it has, whatever ``max_records`` asks."""
+
+    consumer = _IgnoringMaxRecords
+
+
+class _Spinning(MemoryConsumer):
+    async def getmany(
+        self, *, timeout: float, max_records: int | None = None
+    ) -> Mapping[TP, Sequence[Message]]:
+        return await super().getmany(timeout=0, max_records=max_records)  # the defect
+
+
+class ReturnsAtOnce(_Broken):
+    """Returns an empty fetch at once instead of waiting out ``timeout``."""
+
+    consumer = _Spinning
+
+
+class _Later(Acked):
+    """The answer to a buffered send: a future the buffer resolves when it is sent."""
+
+    __slots__ = ("_future",)
+
+    def __init__(self, future: asyncio.Future[RecordMetadataT]) -> None:
+        self._future = future
+
+    def done(self) -> bool:
+        return self._future.done()
+
+    def result(self) -> RecordMetadataT:
+        return self._future.result()
+
+    def add_done_callback(self, fn: Callable[[Any], object], /) -> None:
+        self._future.add_done_callback(lambda _: fn(self))
+
+    def __await__(self) -> Generator[Any, None, RecordMetadataT]:
+        return self._future.__await__()
+
+
+_Buffered = tuple[
+    "asyncio.Future[RecordMetadataT]",
+    str,
+    bytes | None,
+    bytes | None,
+    int | None,
+    float | None,
+    Headers,
+]
+
+
+class _BufferingProducer(MemoryProducer):
+    """memory:// with a send buffer, as a real client has: sends go out a moment later.
+
+    Correct as it is: ``flush`` and ``stop`` send the buffer. The defects below undo one.
+    """
+
+    LINGER = 0.05
+
+    def __init__(self, broker: MemoryBroker) -> None:
+        super().__init__(broker)
+        self.buffer: list[_Buffered] = []
+
+    async def send(
+        self,
+        topic: str,
+        key: bytes | None,
+        value: bytes | None,
+        *,
+        partition: int | None = None,
+        timestamp: float | None = None,
+        headers: Headers = (),
+    ) -> Acked:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[RecordMetadataT] = loop.create_future()
+        self.buffer.append((future, topic, key, value, partition, timestamp, headers))
+        loop.call_later(self.LINGER, self.send_buffered)
+        return _Later(future)
+
+    def send_buffered(self) -> None:
+        buffer, self.buffer = self.buffer, []
+        for future, *message in buffer:
+            if future.done():
+                continue
+            try:
+                future.set_result(self.broker.append(*message))
+            except SendError as exc:
+                future.set_exception(exc)
+
+    async def flush(self) -> None:
+        self.send_buffered()
+
+    async def stop(self) -> None:
+        self.send_buffered()
+
+
+class _EarlyFlusher(_BufferingProducer):
+    async def flush(self) -> None:
+        """The defect: returns with the buffer unsent."""
+
+
+class FlushesEarly(_Broken):
+    """Buffers sends, and ``flush`` returns before they are sent and answered."""
+
+    producer = _EarlyFlusher
+
+
+class _DroppingStopper(_BufferingProducer):
+    async def stop(self) -> None:
+        self.buffer.clear()  # the defect: what is buffered is thrown away, its acks never done
+
+
+class StopDropsBuffered(_Broken):
+    """Buffers sends, and ``stop`` drops the buffer instead of sending it."""
+
+    producer = _DroppingStopper
+
+
+class _KeyFirstProducer(_AlteringProducer):
+    def alter(
+        self, topic: str, key: bytes | None, partition: int | None, headers: Headers
+    ) -> _Sent:
+        if key is not None and partition is not None:
+            return self.key_partition(topic, key), headers  # the defect: the key wins
+        return partition, headers
+
+
+class IgnoresPartitionOfKeyed(_Broken):
+    """Sends a keyed record to its key's partition even when it names another."""
+
+    producer = _KeyFirstProducer
+
+
+class _SecondsProducer(MemoryProducer):
+    async def send(
+        self,
+        topic: str,
+        key: bytes | None,
+        value: bytes | None,
+        *,
+        partition: int | None = None,
+        timestamp: float | None = None,
+        headers: Headers = (),
+    ) -> Acked:
+        if timestamp is not None:
+            timestamp = float(int(timestamp))  # the defect: milliseconds are lost
+        return await super().send(
+            topic, key, value, partition=partition, timestamp=timestamp, headers=headers
+        )
+
+
+class TruncatesTimestamps(_Broken):
+    """Keeps a given timestamp to the second only."""
+
+    producer = _SecondsProducer
+
+
+class _EmptyAsNoneConsumer(MemoryConsumer):
+    def _take(self, limit: int) -> dict[TP, list[Message]]:
+        return {
+            tp: [m if m.value != b"" else _with_value(m, None) for m in messages]
+            for tp, messages in super()._take(limit).items()
+        }
+
+
+def _with_value(message: Message, value: bytes | None) -> Message:
+    return Message(
+        message.topic,
+        message.partition,
+        message.offset,
+        message.timestamp,
+        message.timestamp_type,
+        message.headers,
+        message.key,
+        value,
+    )
+
+
+class ReadsEmptyValueAsNone(_Broken):
+    """Reads an empty value back as ``None``, a tombstone."""
+
+    consumer = _EmptyAsNoneConsumer
+
+
+class _Accumulating(MemoryConsumer):
+    def subscribe(self, topics: Iterable[str] = (), *, pattern: str | None = None) -> None:
+        super().subscribe({*self.topics, *topics}, pattern=pattern)  # the defect: adds, not sets
+
+
+class KeepsOldSubscriptions(_Broken):
+    """``subscribe`` adds to the subscription instead of replacing it."""
+
+    consumer = _Accumulating
+
+
+def _committing_off_by(step: int) -> type[MemoryConsumer]:
+    class Consumer(MemoryConsumer):
+        async def commit(self, offsets: Mapping[TP, int]) -> None:
+            await super().commit({tp: max(0, offset + step) for tp, offset in offsets.items()})
+
+    return Consumer
+
+
+class CommitsOneBehind(_Broken):
+    """Commits one before the offset asked for: the last message is read again on restart."""
+
+    consumer = _committing_off_by(-1)
+
+
+class CommitsOneAhead(_Broken):
+    """Commits one past the offset asked for: a message is lost on restart."""
+
+    consumer = _committing_off_by(+1)
+
+
+class _ZeroCommitted(MemoryConsumer):
+    async def committed(self, tp: TP) -> int | None:
+        found = await super().committed(tp)
+        return 0 if found is None else found  # the defect: "never" reads as the start
+
+
+class CommittedZeroForNone(_Broken):
+    """Says 0 for a partition the group never committed, instead of ``None``."""
+
+    consumer = _ZeroCommitted
+
+
+class _SeekIgnoring(MemoryConsumer):
+    def seek(self, tp: TP, offset: int) -> None:
+        if tp not in self.assignment():
+            raise ValueError(f"{tp} is not assigned")  # the defect: the position is kept
+
+
+class IgnoresSeek(_Broken):
+    """Checks ``seek``'s arguments, then reads on where it was."""
+
+    consumer = _SeekIgnoring
+
+
+class _CreatingLookup(MemoryProducer):
+    async def partitions_for(self, topic: str) -> frozenset[int]:
+        if topic not in self.broker.logs:  # the defect: asking makes the topic
+            self.broker.create_topic(topic, TopicSettings())
+            return frozenset()
+        return await super().partitions_for(topic)
+
+
+class PartitionsForCreates(_Broken):
+    """Creates a topic it is asked the partitions of, as some brokers do on a metadata request."""
+
+    producer = _CreatingLookup
+
+
+class _GuessingKeys(MemoryProducer):
+    def key_partition(self, topic: str, key: bytes) -> int | None:
+        found = super().key_partition(topic, key)
+        return 0 if found is None else found  # the defect: a topic not known has partition 0
+
+
+class KeyPartitionGuesses(_Broken):
+    """Says partition 0 for a key of a topic it does not know, instead of ``None``."""
+
+    producer = _GuessingKeys
+
+
+class _Uncalling(MemoryConsumer):
+    async def _run_callbacks(self) -> None:
+        self._revoked.clear()  # the defect: the assignment changes, nobody is told
+        self._assigned.clear()
+
+
+class NeverCallsBack(_Broken):
+    """Takes ``on_assigned`` and ``on_revoked``, and never calls them."""
+
+    consumer = _Uncalling
+
+
+class ShowsPassword(_Broken):
+    """Gives its URL with the password it was made with."""
+
+    @property
+    def url(self) -> str:
+        return super().url.replace("memory://", "memory://kit:secret@")
