@@ -658,7 +658,7 @@ async def _subscribe_replaces(
     ``assignment()``, and is read no more; the new one is assigned and read."""
     name = "TransportContract.subscribe_replaces"
     old, new = fresh_name("dropped"), fresh_name("kept")
-    batch = _batch(data, frozenset())
+    batch = [Record(b"k", b"1"), Record(None, b"2")]  # nothing drawn: one example is enough
     assigned: set[TP] = set()
     revoked: set[TP] = set()
 
@@ -709,15 +709,20 @@ async def _subscribe_replaces(
     _matched(name, batch, places, got)
 
 
+SEEK_LOG: Final = 6
+"""Records of the log a clause seeks in: few, so every place to seek to is tried."""
+
+
 @clause()
 async def _seek_moves_the_position(
     transport: TransportT, declared: frozenset[Capability], data: st.DataObject
 ) -> None:
-    """After ``seek(tp, n)`` the next read of ``tp`` starts at offset ``n``, and goes on from
-    there once; a partition not assigned cannot be sought (``ValueError``)."""
+    """After ``seek(tp, n)`` back to a record read, the next read of ``tp`` starts at offset
+    ``n``, and goes on from there once; a partition not assigned cannot be sought
+    (``ValueError``)."""
     name = "TransportContract.seek_moves_the_position"
     topic = fresh_name("seek")
-    batch = _batch(data, frozenset())
+    batch = [Record(b"%d" % n, b"%d" % n) for n in range(SEEK_LOG)]
     at = data.draw(st.integers(min_value=0, max_value=len(batch) - 1), "seek to")
     tp = TP(topic, 0)
     async with producing(transport, topic) as producer:
