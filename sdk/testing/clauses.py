@@ -17,6 +17,7 @@ from typing import Any, Final
 from hypothesis import given
 from hypothesis import strategies as st
 
+from sdk.errors import SendError
 from sdk.impl.consumer_loop import MAX_RECORDS as SDK_FETCH
 from sdk.impl.partitioning import key_partition
 from sdk.impl.timeouts import within
@@ -632,7 +633,7 @@ async def _commits_read_back(
     transport: TransportT, declared: frozenset[Capability], data: st.DataObject
 ) -> None:
     """``committed`` is ``None`` where the group never committed, then exactly the offset last
-    committed, lower or higher than the one before."""
+    committed, lower or higher than the one before; a negative one is a ``ValueError``."""
     name = "TransportContract.commits_read_back"
     topic = fresh_name("committed")
     batch = _batch(data, frozenset())
@@ -644,6 +645,12 @@ async def _commits_read_back(
         await read(consumer, len(batch), name, f"records of {topic}")  # assigned: may commit
         if (never := await consumer.committed(tp)) is not None:
             raise ContractError(name, f"{tp} was never committed, committed() says {never}")
+        try:
+            await consumer.commit({tp: -1})
+        except ValueError:
+            pass
+        else:
+            raise ContractError(name, f"commit({{{tp}: -1}}) did not raise ValueError")
         for offset in offsets:
             await consumer.commit({tp: offset})
             if (back := await consumer.committed(tp)) != offset:
@@ -718,8 +725,8 @@ async def _seek_moves_the_position(
     transport: TransportT, declared: frozenset[Capability], data: st.DataObject
 ) -> None:
     """After ``seek(tp, n)`` back to a record read, the next read of ``tp`` starts at offset
-    ``n``, and goes on from there once; a partition not assigned cannot be sought
-    (``ValueError``)."""
+    ``n``, and goes on from there once; a partition not assigned, or a negative offset, is a
+    ``ValueError``."""
     name = "TransportContract.seek_moves_the_position"
     topic = fresh_name("seek")
     batch = [Record(b"%d" % n, b"%d" % n) for n in range(SEEK_LOG)]
@@ -729,12 +736,13 @@ async def _seek_moves_the_position(
         await _send_all(producer, topic, batch)
     async with consuming(transport, [topic]) as consumer:
         first = await read(consumer, len(batch), name, f"records of {topic}")
-        try:
-            consumer.seek(TP(fresh_name("unassigned"), 0), 0)
-        except ValueError:
-            pass
-        else:
-            raise ContractError(name, "seek() of a partition not assigned did not raise")
+        for wrong, offset in ((TP(fresh_name("unassigned"), 0), 0), (tp, -1)):
+            try:
+                consumer.seek(wrong, offset)
+            except ValueError:
+                pass
+            else:
+                raise ContractError(name, f"seek({wrong}, {offset}) did not raise ValueError")
         consumer.seek(tp, first[at].offset)
         again = await read(consumer, len(batch) - at, name, f"records of {topic} after seek")
         for _ in range(GRACE_POLLS):
@@ -838,3 +846,30 @@ async def _describes_itself(
         raise ContractError(name, f"url is {url!r}: an address, with no password")
     if unknown := set(transport.capabilities) - EVERY_CAPABILITY:
         raise ContractError(name, f"capabilities {sorted(unknown)} are none the kit knows")
+
+
+@clause(consuming=False)
+async def _refuses_a_partition_it_lacks(
+    transport: TransportT, declared: frozenset[Capability], data: st.DataObject
+) -> None:
+    """A send to a partition the topic does not have is a ``SendError`` naming the topic and
+    the partition, raised by ``send`` or by its answer; nothing lands anywhere."""
+    name = "TransportContract.refuses_a_partition_it_lacks"
+    partitions = PARTITIONS if "partitions" in declared else 1
+    topic = fresh_name("lacks")
+    async with producing(transport, topic, partitions) as producer:
+        try:
+            ack = await producer.send(topic, b"k", b"v", partition=partitions)
+            await producer.flush()
+            landed = await ack
+        except SendError as exc:
+            if exc.topic != topic or exc.partition != partitions:
+                raise ContractError(
+                    name, f"a send to partition {partitions} of {topic!r} failed as {exc!r}"
+                ) from exc
+        else:
+            raise ContractError(
+                name,
+                f"a send to partition {partitions} of {topic!r}, which has {partitions}, "
+                f"landed at {landed!r}",
+            )

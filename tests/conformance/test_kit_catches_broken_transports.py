@@ -8,6 +8,7 @@ from sdk.testing.contracts import TRANSPORT_CLAUSES, ContractError
 from sdk.testing.machine import STATE_MACHINE
 from sdk.types import TransportT
 from tests.conformance.broken.transports import (
+    CommitsNegative,
     CommitsOneAhead,
     CommitsOneBehind,
     CommittedZeroForNone,
@@ -32,6 +33,7 @@ from tests.conformance.broken.transports import (
     ShowsPassword,
     StopDropsBuffered,
     TruncatesTimestamps,
+    WrapsPartitions,
 )
 
 CLAUSE = {clause.name: clause for clause in TRANSPORT_CLAUSES}
@@ -76,6 +78,8 @@ def _failure(transport: TransportT, clause: str) -> ContractError:
         (KeyPartitionGuesses, "TransportContract.creates_topics"),
         (NeverCallsBack, "TransportContract.subscribe_replaces"),
         (ShowsPassword, "TransportContract.describes_itself"),
+        (WrapsPartitions, "TransportContract.refuses_a_partition_it_lacks"),
+        (CommitsNegative, "TransportContract.commits_read_back"),
     ],
 )
 def test_the_clause_a_defect_breaks_fails(broken: type[TransportT], clause: str) -> None:
@@ -142,6 +146,8 @@ def test_the_quick_state_machine_finds_a_commit_off_by_one(
         (KeyPartitionGuesses, "TransportContract.same_key_same_partition"),
         (NeverCallsBack, "TransportContract.round_trip"),
         (ShowsPassword, "TransportContract.round_trip"),
+        (WrapsPartitions, "TransportContract.round_trip"),
+        (CommitsNegative, "TransportContract.round_trip"),
     ],
 )
 def test_a_new_defect_passes_a_clause_it_does_not_touch(

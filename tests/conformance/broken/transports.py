@@ -503,3 +503,30 @@ class ShowsPassword(_Broken):
     @property
     def url(self) -> str:
         return super().url.replace("memory://", "memory://kit:secret@")
+
+
+class _WrappingProducer(_AlteringProducer):
+    def alter(
+        self, topic: str, key: bytes | None, partition: int | None, headers: Headers
+    ) -> _Sent:
+        count = len(self.broker.logs.get(topic, ()))
+        if partition is not None and count:
+            partition %= count  # the defect: a partition it lacks lands in one it has
+        return partition, headers
+
+
+class WrapsPartitions(_Broken):
+    """Sends to a partition the topic lacks land in partition ``n % count``, unrefused."""
+
+    producer = _WrappingProducer
+
+
+class _NegativeCommits(MemoryConsumer):
+    async def commit(self, offsets: Mapping[TP, int]) -> None:
+        self.broker.group(self.group_id).committed.update(offsets)  # the defect: unchecked
+
+
+class CommitsNegative(_Broken):
+    """Commits a negative offset as it is given, where it is the caller's mistake."""
+
+    consumer = _NegativeCommits
