@@ -23,6 +23,7 @@ from sdk.errors import DecodeError, EncodeError
 from sdk.impl.codecs import is_record
 from sdk.types import Capability, ChannelT, CodecT, TransportT, TypedCodecT
 
+from . import groups as groups  # registers the group clauses in CLAUSES
 from .clauses import CLAUSES, Clause
 from .errors import ContractError, Undeclared
 from .machine import STATE_MACHINE

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from collections.abc import AsyncGenerator, Coroutine, Iterable
+from collections.abc import AsyncGenerator, Coroutine, Iterable, Sequence
 from contextvars import ContextVar
 from typing import Any, Final, TypeVar
 
@@ -34,6 +34,9 @@ A context variable, so a run can be more or less patient (``Clause.run(patience=
 without it being threaded through every clause.
 """
 POLL: Final = 0.05
+GRACE: Final = 0.3
+"""Seconds, at most, a clause reads on past what it expects, so a record that should not be
+there shows: as long as the expected reading took, and at least one poll."""
 
 
 def fresh_name(kind: str) -> str:
@@ -82,8 +85,13 @@ async def consuming(
         await consumer.stop()
 
 
-async def read(consumer: ConsumerT, count: int, clause: str, what: str) -> list[Message]:
-    """The next ``count`` messages, in the order they came; a clause error if they don't."""
+async def read(
+    consumer: ConsumerT, count: int, clause: str, what: str, *, grace: float = 0.0
+) -> list[Message]:
+    """The next ``count`` messages, in the order they came; a clause error if they don't.
+
+    With ``grace``, reads on that many seconds more: anything then is one too many.
+    """
     loop = asyncio.get_running_loop()
     wait = PATIENCE.get()
     deadline = loop.time() + wait
@@ -93,4 +101,30 @@ async def read(consumer: ConsumerT, count: int, clause: str, what: str) -> list[
             raise ContractError(clause, f"{len(got)} of {count} {what} arrived within {wait} s")
         for messages in (await consumer.getmany(timeout=POLL)).values():
             got.extend(messages)
+    if grace > 0:
+        took = loop.time() - deadline + wait
+        await read_nothing_more(
+            consumer, grace_after(took, grace), clause, f"the {count} {what}", got
+        )
     return got
+
+
+def grace_after(took: float, grace: float = GRACE) -> float:
+    """As long as the expected reading took: short on a fast transport, ``grace`` at most."""
+    return min(grace, max(POLL, took))
+
+
+async def read_nothing_more(
+    consumer: ConsumerT, grace: float, clause: str, what: str, got: Sequence[Message]
+) -> None:
+    """Poll for ``grace`` seconds; anything read is a clause error (a duplicate, a stray)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + grace
+    while loop.time() < deadline:
+        more = [m for ms in (await consumer.getmany(timeout=POLL)).values() for m in ms]
+        if more:
+            raise ContractError(
+                clause,
+                f"after {what} ({[(m.tp, m.offset) for m in got]}) read "
+                f"{[(m.tp, m.offset, m.key, m.value) for m in more]} too",
+            )

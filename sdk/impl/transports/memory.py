@@ -269,7 +269,7 @@ class MemoryConsumer:
         """Called by the group: the callbacks run on the next ``getmany``, as in Kafka."""
         lost, gained = self._assignment - assignment, assignment - self._assignment
         self._assignment = assignment
-        self._revoked |= lost
+        self._revoked |= lost - self._assigned  # gained and lost unannounced: announce neither
         self._assigned -= lost
         self._assigned |= gained
         for tp in lost:
