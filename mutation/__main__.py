@@ -10,12 +10,24 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 import threading
 from dataclasses import asdict
 from pathlib import Path
 
-from .harness import ROOT, TARGETS, Outcome, Source, Target, baseline, listed, run_all, url_for
+from .harness import (
+    ROOT,
+    TARGETS,
+    Outcome,
+    Source,
+    Target,
+    baseline,
+    listed,
+    run_all,
+    stop_all,
+    url_for,
+)
 from .mutants import Mutant
 from .report import render
 
@@ -46,6 +58,19 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--out", type=Path, default=ROOT / ".mutation")
     args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, _terminated)
+    try:
+        return _run(args)
+    except BaseException:  # interrupted or failed: leave no worker or server behind
+        stop_all()
+        raise
+
+
+def _terminated(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _run(args: argparse.Namespace) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     sections: list[str] = []
     for name in args.target or sorted(TARGETS):

@@ -15,6 +15,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Generator, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -125,6 +126,8 @@ def run_one(
     paths = [str(ROOT), str(REDIS_EXAMPLE), os.environ.get("PYTHONPATH", "")]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in paths if p)}
     started = time.perf_counter()
+    if _stopping.is_set():
+        raise RuntimeError("the run is being stopped")
     with subprocess.Popen(
         command,
         cwd=ROOT,
@@ -134,12 +137,17 @@ def run_one(
         text=True,
         start_new_session=True,  # its own process group: a timeout ends all it started
     ) as process:
+        with _lock:
+            _running.add(process)
         try:
             out, err = process.communicate(timeout=limit)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.communicate()
             return "timed out", None, f"no result within {limit:.0f} s", limit
+        finally:
+            with _lock:
+                _running.discard(process)
     took = time.perf_counter() - started
     for line in reversed(out.splitlines()):
         if line.startswith(RESULT):
@@ -148,6 +156,20 @@ def run_one(
     # No result line: the interpreter died under the mutant (a crash the kit would see too).
     tail = " / ".join(err.strip().splitlines()[-2:]) or "no output"
     return "killed", f"(exit {process.returncode})", tail, took
+
+
+_running: set[subprocess.Popen[str]] = set()
+_lock = threading.Lock()
+_stopping = threading.Event()
+
+
+def stop_all() -> None:
+    """End every worker still running, and all it started (a server, a broker client)."""
+    _stopping.set()
+    with _lock:
+        for process in _running:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
 
 
 def run_all(

@@ -19,6 +19,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typing_extensions import ParamSpec
 
+# Imported for what importing does: its clauses register themselves in CLAUSES.
+import sdk.testing.fetching  # noqa: F401  # pyright: ignore[reportUnusedImport]
 from sdk.errors import DecodeError, EncodeError
 from sdk.impl.codecs import is_record
 from sdk.types import Capability, ChannelT, CodecT, TransportT, TypedCodecT
