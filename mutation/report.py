@@ -25,11 +25,11 @@ class _Row:
     equivalent: int = 0
 
 
-def verdict(key: str) -> str:
-    if key in EQUIVALENT:
-        return f"equivalent: {EQUIVALENT[key]}"
-    if key in GAPS:
-        return f"gap: {GAPS[key]}"
+def verdict(path: str, key: str) -> str:
+    if key in EQUIVALENT.get(path, {}):
+        return f"equivalent: {EQUIVALENT[path][key]}"
+    if key in GAPS.get(path, {}):
+        return f"gap: {GAPS[path][key]}"
     return "not judged yet"
 
 
@@ -42,6 +42,7 @@ def render(title: str, quick: Sequence[Outcome], long: Sequence[Outcome] | None)
     later = {o.mutant.key + o.mutant.path: o for o in long or ()}
     rows: dict[str, _Row] = {}
     survivors: list[tuple[Outcome, Outcome | None]] = []
+    finals: dict[tuple[str, str], str] = {}
     for outcome in quick:
         row = rows.setdefault(outcome.mutant.path, _Row())
         row.mutants += 1
@@ -53,13 +54,14 @@ def render(title: str, quick: Sequence[Outcome], long: Sequence[Outcome] | None)
         else:
             final = later.get(outcome.mutant.key + outcome.mutant.path, outcome)
             survivors.append((outcome, later.get(outcome.mutant.key + outcome.mutant.path)))
+        finals[final.mutant.path, final.mutant.key] = final.status
         if final.status == "killed":
             row.long_killed += 1
         elif final.status == "timed out":
             row.long_timed_out += 1
         else:
             row.survived += 1
-            row.equivalent += final.mutant.key in EQUIVALENT
+            row.equivalent += final.mutant.key in EQUIVALENT.get(final.mutant.path, {})
     total = _Row()
     for row in rows.values():
         for field in vars(total):
@@ -110,13 +112,13 @@ def render(title: str, quick: Sequence[Outcome], long: Sequence[Outcome] | None)
                 fate = then.status
             mutant = m.key.replace("|", "\\|")
             still = then is None or then.status == "survived"
-            judged = verdict(m.key) if still else "-"
+            judged = verdict(m.path, m.key) if still else "-"
             lines.append(f"| `{m.where}` | {m.operator} | `{mutant}` | {fate} | {judged} |")
         lines.append("")
     stale = sorted(
-        key
-        for key in (*EQUIVALENT, *GAPS)
-        if any(o.mutant.key == key and o.status != "survived" for o in (*quick, *later.values()))
+        f"{path}: {key}"
+        for (path, key), status in finals.items()
+        if status != "survived" and key in {**EQUIVALENT.get(path, {}), **GAPS.get(path, {})}
     )
     if stale:
         lines += ["Verdicts on mutants that are killed now (delete them):", ""]

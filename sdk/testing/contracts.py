@@ -19,12 +19,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typing_extensions import ParamSpec
 
-# Imported for what importing does: its clauses register themselves in CLAUSES.
-import sdk.testing.fetching  # noqa: F401  # pyright: ignore[reportUnusedImport]
 from sdk.errors import DecodeError, EncodeError
 from sdk.impl.codecs import is_record
 from sdk.types import Capability, ChannelT, CodecT, TransportT, TypedCodecT
 
+from . import callbacks, fetching
 from .clauses import CLAUSES, Clause
 from .errors import ContractError, Undeclared
 from .machine import STATE_MACHINE
@@ -36,6 +35,9 @@ __all__ = ["ChannelContract", "CodecContract", "ContractError", "TransportContra
 P = ParamSpec("P")
 
 TRANSPORT_CLAUSES: tuple[Clause, ...] = (*CLAUSES, STATE_MACHINE)
+"""The clauses of ``clauses``, ``callbacks`` and ``fetching`` (each registers its own in
+``CLAUSES`` as it is imported), then the state machine."""
+del callbacks, fetching  # imported for what importing them does
 
 
 class CodecContract:

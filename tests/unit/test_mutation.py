@@ -16,6 +16,7 @@ import pytest
 from mutation.harness import ROOT, TARGETS, run_one
 from mutation.mutants import Mutant, mutants, mutated
 from mutation.verdicts import EQUIVALENT
+from mutation.verdicts import MEMORY as MEMORY_PATH
 
 MEMORY = TARGETS["memory"]
 KILLABLE = (
@@ -50,7 +51,7 @@ def test_a_killable_mutant_is_killed() -> None:
 
 
 def test_an_equivalent_mutant_survives() -> None:
-    assert EQUIVALENT_ONE in EQUIVALENT
+    assert EQUIVALENT_ONE in EQUIVALENT[MEMORY_PATH]
     (source,) = MEMORY.sources
     status, clause, detail, _ = run_one(
         source, _memory_mutant(EQUIVALENT_ONE), "memory://", "quick", MEMORY.patience, 60.0
