@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: setup demo test lint typecheck unit bench clean
+.PHONY: setup demo test lint typecheck unit bench mutation clean
 
 setup: $(INSTALLED)
 
@@ -35,5 +35,11 @@ bench: $(INSTALLED)
 	$(BIN)/python benchmarks/channel.py
 	$(BIN)/python benchmarks/codecs.py
 
+# The kit measured: mutate the reference transports, run the kit on each mutant (docs/kit.md).
+# Derandomized, so the figures reproduce. A fixed sample: make mutation MUTATION="--sample 10".
+MUTATION ?=
+mutation: $(INSTALLED)
+	CI=true $(BIN)/python -m mutation $(MUTATION)
+
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis .mutation

@@ -23,7 +23,7 @@ from sdk.errors import DecodeError, EncodeError
 from sdk.impl.codecs import is_record
 from sdk.types import Capability, ChannelT, CodecT, TransportT, TypedCodecT
 
-from . import groups as groups  # registers the group clauses in CLAUSES
+from . import callbacks, fetching, groups  # each registers its clauses in CLAUSES
 from .clauses import CLAUSES, Clause
 from .errors import ContractError, Undeclared
 from .machine import STATE_MACHINE
@@ -35,6 +35,9 @@ __all__ = ["ChannelContract", "CodecContract", "ContractError", "TransportContra
 P = ParamSpec("P")
 
 TRANSPORT_CLAUSES: tuple[Clause, ...] = (*CLAUSES, STATE_MACHINE)
+"""The clauses of ``clauses``, ``callbacks``, ``fetching`` and ``groups`` (each registers its own in
+``CLAUSES`` as it is imported), then the state machine."""
+del callbacks, fetching, groups  # imported for what importing them does
 
 
 class CodecContract:

@@ -121,6 +121,8 @@ class RedisConsumer:
     async def getmany(
         self, *, timeout: float, max_records: int | None = None
     ) -> Mapping[TP, Sequence[Message]]:
+        if self._client is None:  # not a KeyError of the scripts it registers on start
+            raise RuntimeError(f"the consumer of group {self.group_id!r} is not started")
         self._check_heartbeat()
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
