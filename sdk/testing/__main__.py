@@ -1,6 +1,8 @@
 """``python -m sdk.testing URL``: run the transport contract on a URL and print a table.
 
-One row per clause: its name, the capability it needs, and pass, fail (with why) or skip.
+One row per clause: its name, the capability it needs, and pass, fail or skip. A failure is
+the clause's own error, then the input it failed on (for the state machine, its steps), every
+line wrapped under the row, never cut; one that did not repeat is flagged intermittent.
 Exits 1 if any clause fails, so it can gate a CI job without pytest; exits 2, with one line
 saying why, if the transport cannot be tested at all (an unknown scheme, a bad URL, a broker
 that cannot be reached).
@@ -19,7 +21,7 @@ from sdk.impl.transports import transport_for
 from sdk.types import TransportT
 
 from .contracts import TRANSPORT_CLAUSES
-from .errors import Undeclared
+from .errors import Undeclared, notes
 from .profiles import Profile
 from .sessions import PATIENCE, run
 
@@ -40,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         run(_reach(transport))
     except Exception as exc:  # noqa: BLE001 - as above: a broker that cannot be reached, say
-        if isinstance(exc, TimeoutError) and not str(exc):
+        if isinstance(exc, TimeoutError):
             bound = 4 * PATIENCE.get()
             return _error(parser, f"a producer of {transport.url} did not start within {bound} s")
         return _error(parser, _one_line(exc))
@@ -56,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
         except Undeclared as undeclared:
             result, detail = "skip", f"{undeclared.capability} not declared"
         except Exception as exc:  # noqa: BLE001 - whatever a clause raises is its failure
-            result, detail = "fail", f"{type(exc).__name__}: {exc}"
+            result, detail = "fail", "\n".join([f"{type(exc).__name__}: {exc}", *notes(exc)])
         counts[result] += 1
         needs = ", ".join(clause.needs) or "-"
         took = time.perf_counter() - started
