@@ -14,8 +14,9 @@ import pytest
 
 from sdk.errors import SendError
 from sdk.impl.transports import ENTRY_POINT_GROUP, register, transport_for
+from sdk.impl.transports.kafka import KafkaTransport
 from sdk.impl.transports.memory import Acked, MemoryProducer, MemoryTransport
-from sdk.testing.__main__ import WIDTH, main
+from sdk.testing.__main__ import KAFKA_KIT_SETTINGS, WIDTH, for_the_kit, main
 from sdk.testing.contracts import TRANSPORT_CLAUSES
 from sdk.testing.errors import ContractError, Undeclared
 from sdk.testing.sessions import PATIENCE, consuming, producing, read, run
@@ -231,3 +232,17 @@ def test_a_short_read_says_what_it_awaited_how_long_and_what_came() -> None:
     finally:
         PATIENCE.reset(token)
     assert str(caught.value) == "C: waited 0.2 s for 2 records of t; 1 arrived: t[0] offsets [0]"
+
+
+def test_the_cli_tunes_a_kafka_transport_for_its_own_groups_where_the_url_leaves_it() -> None:
+    url = "kafka://127.0.0.1:9?session_timeout_ms=10000"
+    tuned, said = for_the_kit(transport_for(url))
+    assert isinstance(tuned, KafkaTransport)
+    assert tuned.with_defaults(**KAFKA_KIT_SETTINGS)[1] == {}  # each is set now
+    assert "session_timeout_ms" not in said  # the user's own setting wins
+    assert said == "heartbeat_interval_ms=500 metadata_max_age_ms=500 fetch_max_wait_ms=20"
+
+
+def test_the_cli_runs_any_other_transport_as_it_is() -> None:
+    transport = transport_for(f"memory://as-is-{uuid.uuid4().hex}")
+    assert for_the_kit(transport) == (transport, "")
