@@ -14,8 +14,9 @@ from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from hypothesis import given
+from hypothesis import given, seed
 from hypothesis import strategies as st
+from hypothesis.errors import FlakyFailure
 
 from sdk.errors import SendError
 from sdk.impl.consumer_loop import MAX_RECORDS as SDK_FETCH
@@ -35,7 +36,7 @@ from sdk.types import (
 )
 
 from .errors import ContractError, Undeclared
-from .profiles import Profile, kit_settings
+from .profiles import Profile, clause_seed, kit_settings
 from .sessions import PATIENCE, POLL, consuming, fresh_name, producing, read, run
 from .strategies import Record, batches
 
@@ -80,6 +81,9 @@ class Clause:
         token = PATIENCE.set(patience) if patience is not None else None
         try:
             self.runner(transport, declared, profile)
+        except FlakyFailure as flaky:  # the clause's own error, flagged, not hypothesis' wrapper
+            failures: tuple[BaseException, ...] = getattr(flaky, "exceptions", ())  # untyped
+            raise ContractError.of_intermittent(self.name, failures) from flaky
         finally:
             if token is not None:
                 PATIENCE.reset(token)
@@ -95,6 +99,7 @@ def clause(*needs: Capability, consuming: bool = True) -> Callable[[Check], Chec
         def runner(
             transport: TransportT, declared: frozenset[Capability], profile: Profile
         ) -> None:
+            @seed(clause_seed(name))
             @kit_settings(profile, consuming=consuming)
             @given(data=st.data())
             def examples(data: st.DataObject) -> None:

@@ -36,7 +36,7 @@ from sdk.types import (
 )
 
 from .clauses import GRACE_POLLS, PARTITIONS, Clause
-from .errors import ContractError
+from .errors import ContractError, named
 from .profiles import Profile, kit_settings
 from .sessions import PATIENCE, POLL, fresh_name
 from .strategies import Record, records
@@ -128,8 +128,14 @@ class TransportMachine(RuleBasedStateMachine):
         return producer
 
     def _do(self, coro: Coroutine[Any, Any, T]) -> T:
+        bound = 4 * PATIENCE.get()
         try:
-            return self.loop.run_until_complete(within(4 * PATIENCE.get(), coro))
+            return self.loop.run_until_complete(within(bound, coro))
+        except TimeoutError as timeout:
+            self.failed = True
+            raise ContractError(
+                MACHINE, f"step {named(coro)} did not finish within {bound} s"
+            ) from timeout
         except BaseException:
             self.failed = True  # teardown then only cleans up, so the first failure is reported
             raise

@@ -4,13 +4,15 @@ A clause that starts consumers costs a broker round trip or a group join per exa
 runs fewer examples than one that only produces. Failures are reported as found (their input
 is in the message); only the long profile shrinks, and only clauses that do not consume.
 Deadlines are off (brokers are slow now and then) and under ``CI=true`` examples are
-derandomized, so a CI failure reproduces. Imports hypothesis only when settings are made, so
+derandomized, so a CI failure reproduces: each clause from a seed of its own name, so editing
+one clause does not re-roll every other. Imports hypothesis only when settings are made, so
 the pytest plugin loads where the ``testing`` extra is not installed.
 """
 
 from __future__ import annotations
 
 import os
+import zlib
 from typing import TYPE_CHECKING, Final, Literal
 
 if TYPE_CHECKING:
@@ -24,6 +26,15 @@ PROFILES: Final[dict[Profile, tuple[int, int, int]]] = {
 """Per profile: examples of a producing clause, of a consuming one, and state machine runs."""
 
 
+def derandomized() -> bool:
+    return os.environ.get("CI") == "true"
+
+
+def clause_seed(name: str) -> int | None:
+    """The seed of ``name``'s examples when runs are derandomized (``None``: random)."""
+    return zlib.crc32(name.encode()) if derandomized() else None
+
+
 def kit_settings(profile: Profile, *, consuming: bool, machine: bool = False) -> settings:
     from hypothesis import HealthCheck, Phase, settings
 
@@ -33,7 +44,7 @@ def kit_settings(profile: Profile, *, consuming: bool, machine: bool = False) ->
         max_examples=runs if machine else heavy if consuming else light,
         stateful_step_count=12,
         deadline=None,
-        derandomize=os.environ.get("CI") == "true",
+        derandomize=derandomized(),
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
         report_multiple_bugs=False,
         database=None,  # every clause runs from one inner function: they would share entries

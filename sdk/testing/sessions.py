@@ -15,6 +15,7 @@ from typing import Any, Final, TypeVar
 
 from sdk.impl.timeouts import within
 from sdk.types import (
+    TP,
     ConsumerT,
     Message,
     PartitionsCallback,
@@ -23,7 +24,7 @@ from sdk.types import (
     TransportT,
 )
 
-from .errors import ContractError
+from .errors import ContractError, named
 
 T = TypeVar("T")
 
@@ -44,8 +45,15 @@ def fresh_name(kind: str) -> str:
 
 
 def run(coro: Coroutine[Any, Any, T]) -> T:
-    """Run one example on a new event loop, bounded so that a hang is a failure."""
-    return asyncio.run(within(4 * PATIENCE.get(), coro))
+    """Run one example on a new event loop, bounded so that a hang is a failure that says
+    what hung and for how long."""
+    bound = 4 * PATIENCE.get()
+    try:
+        return asyncio.run(within(bound, coro))
+    except TimeoutError as timeout:
+        if str(timeout):
+            raise
+        raise TimeoutError(f"{named(coro)} did not finish within {bound} s") from None
 
 
 @contextlib.asynccontextmanager
@@ -90,17 +98,32 @@ async def read(
 ) -> list[Message]:
     """The next ``count`` messages, in the order they came; a clause error if they don't.
 
+    A partition's offsets must rise within one read: one that goes back fails at once, saying
+    which it expected and which it got, rather than leaving the count short until the wait ends.
     With ``grace``, reads on that many seconds more: anything then is one too many.
     """
     loop = asyncio.get_running_loop()
     wait = PATIENCE.get()
     deadline = loop.time() + wait
     got: list[Message] = []
+    last: dict[TP, int] = {}
     while len(got) < count:
         if loop.time() > deadline:
-            raise ContractError(clause, f"{len(got)} of {count} {what} arrived within {wait} s")
-        for messages in (await consumer.getmany(timeout=POLL)).values():
-            got.extend(messages)
+            raise ContractError(
+                clause,
+                f"waited {wait} s for {count} {what}; {len(got)} arrived: {_offsets(got)}",
+            )
+        for tp, messages in (await consumer.getmany(timeout=POLL)).items():
+            for message in messages:
+                if tp in last and message.offset <= last[tp]:
+                    raise ContractError(
+                        clause,
+                        f"{tp.topic}[{tp.partition}] handed out offset {message.offset} after "
+                        f"{last[tp]} while reading {what}: expected an offset above {last[tp]}; "
+                        f"read so far {_offsets(got)}",
+                    )
+                last[tp] = message.offset
+                got.append(message)
     if grace > 0:
         took = loop.time() - deadline + wait
         await read_nothing_more(
@@ -128,3 +151,13 @@ async def read_nothing_more(
                 f"after {what} ({[(m.tp, m.offset) for m in got]}) read "
                 f"{[(m.tp, m.offset, m.key, m.value) for m in more]} too",
             )
+
+
+def _offsets(messages: Iterable[Message]) -> str:
+    """Offsets by partition, in the order they came."""
+    by: dict[TP, list[int]] = {}
+    for message in messages:
+        by.setdefault(TP(message.topic, message.partition), []).append(message.offset)
+    if not by:
+        return "none"
+    return "; ".join(f"{tp.topic}[{tp.partition}] offsets {offsets}" for tp, offsets in by.items())

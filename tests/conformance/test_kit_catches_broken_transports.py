@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis.errors import FlakyFailure
 
 from sdk.testing.contracts import TRANSPORT_CLAUSES, ContractError
 from sdk.testing.machine import STATE_MACHINE
@@ -13,6 +14,7 @@ from tests.conformance.broken.transports import (
     CommitsOneBehind,
     CommittedZeroForNone,
     DropsHeaders,
+    DropsHeadersSometimes,
     FlushesEarly,
     IgnoresMaxRecords,
     IgnoresPartitionOfKeyed,
@@ -154,3 +156,26 @@ def test_a_new_defect_passes_a_clause_it_does_not_touch(
     broken: type[TransportT], untouched: str
 ) -> None:
     CLAUSE[untouched].run(broken())
+
+
+def test_a_reordered_partition_fails_resume_at_once_naming_the_offsets() -> None:
+    """A reorder is reported as one (offsets expected vs got), not as a count short after a
+    long wait: patience is long here and the failure does not use it."""
+    with pytest.raises(ContractError) as caught:
+        CLAUSE["TransportContract.resume_after_commit"].run(ReordersPartition(), patience=30.0)
+    assert caught.value.clause == "TransportContract.resume_after_commit"
+    assert "handed out offset 0 after 1" in caught.value.detail
+    assert "expected an offset above 1" in caught.value.detail
+    assert "arrived" not in caught.value.detail
+
+
+def test_an_intermittent_defect_is_the_clause_s_error_flagged_intermittent() -> None:
+    with pytest.raises(ContractError) as caught:
+        CLAUSE["TransportContract.headers_round_trip"].run(DropsHeadersSometimes())
+    assert caught.value.intermittent
+    assert caught.value.clause == "TransportContract.headers_round_trip"
+    assert str(caught.value).startswith(
+        "TransportContract.headers_round_trip (intermittent: failed once, passed on retry): "
+    )
+    assert not isinstance(caught.value, FlakyFailure)
+    assert isinstance(caught.value.__cause__, FlakyFailure)

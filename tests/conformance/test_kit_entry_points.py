@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import subprocess
@@ -13,12 +14,14 @@ import pytest
 
 from sdk.errors import SendError
 from sdk.impl.transports import ENTRY_POINT_GROUP, register, transport_for
+from sdk.impl.transports.kafka import KafkaTransport
 from sdk.impl.transports.memory import Acked, MemoryProducer, MemoryTransport
-from sdk.testing.__main__ import WIDTH, main
+from sdk.testing.__main__ import KAFKA_KIT_SETTINGS, WIDTH, for_the_kit, main
 from sdk.testing.contracts import TRANSPORT_CLAUSES
-from sdk.testing.errors import Undeclared
+from sdk.testing.errors import ContractError, Undeclared
+from sdk.testing.sessions import PATIENCE, consuming, producing, read, run
 from sdk.types import Capability, Headers
-from tests.conformance.broken.transports import DropsHeaders, _Broken
+from tests.conformance.broken.transports import DropsHeaders, DropsHeadersSometimes, _Broken
 
 ROOT = Path(__file__).parents[2]
 
@@ -174,3 +177,72 @@ def test_a_failure_s_detail_is_wrapped_never_cut(capsys: pytest.CaptureFixture[s
     assert all(len(line) <= WIDTH for line in details), max(details, key=len)
     joined = " ".join(line.strip() for line in details)
     assert " ".join(f"word{i}" for i in range(150)) + " END-OF-LINE" in joined
+
+
+def test_the_cli_shows_the_input_and_the_state_machine_s_steps(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    register("broken-headers-steps", lambda url: DropsHeaders())
+    assert main(["broken-headers-steps://"]) == 1
+    table = capsys.readouterr().out
+    machine = table[table.index("state_machine ") :]
+    assert "ContractError: TransportContract.headers_round_trip: sent headers" in machine
+    assert "state = TransportMachineRun()" in machine
+    assert "state.teardown()" in machine
+    assert "Draw 1 (records):" in table[table.index("headers_round_trip") :]
+
+
+def test_the_cli_flags_an_intermittent_failure_as_the_clause_s_own(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    register("broken-sometimes", lambda url: DropsHeadersSometimes())
+    assert main(["broken-sometimes://"]) == 1
+    table = capsys.readouterr().out
+    assert (
+        "ContractError: TransportContract.headers_round_trip (intermittent: failed once, "
+        "passed on retry): sent headers"
+    ) in " ".join(line.strip() for line in table.splitlines())
+    assert "Flaky" not in table
+
+
+def test_a_hung_example_says_what_hung_and_for_how_long() -> None:
+    async def forever() -> None:
+        await asyncio.Event().wait()
+
+    token = PATIENCE.set(0.05)
+    try:
+        with pytest.raises(TimeoutError, match=r"forever did not finish within 0\.2 s"):
+            run(forever())
+    finally:
+        PATIENCE.reset(token)
+
+
+def test_a_short_read_says_what_it_awaited_how_long_and_what_came() -> None:
+    async def short() -> None:
+        transport = transport_for(f"memory://short-{uuid.uuid4().hex}")
+        async with producing(transport, "t") as producer:
+            await (await producer.send("t", None, b"one"))
+            async with consuming(transport, ["t"]) as consumer:
+                await read(consumer, 2, "C", "records of t")
+
+    token = PATIENCE.set(0.2)
+    try:
+        with pytest.raises(ContractError) as caught:
+            run(short())
+    finally:
+        PATIENCE.reset(token)
+    assert str(caught.value) == "C: waited 0.2 s for 2 records of t; 1 arrived: t[0] offsets [0]"
+
+
+def test_the_cli_tunes_a_kafka_transport_for_its_own_groups_where_the_url_leaves_it() -> None:
+    url = "kafka://127.0.0.1:9?session_timeout_ms=10000"
+    tuned, said = for_the_kit(transport_for(url))
+    assert isinstance(tuned, KafkaTransport)
+    assert tuned.with_defaults(**KAFKA_KIT_SETTINGS)[1] == {}  # each is set now
+    assert "session_timeout_ms" not in said  # the user's own setting wins
+    assert said == "heartbeat_interval_ms=500 metadata_max_age_ms=500 fetch_max_wait_ms=20"
+
+
+def test_the_cli_runs_any_other_transport_as_it_is() -> None:
+    transport = transport_for(f"memory://as-is-{uuid.uuid4().hex}")
+    assert for_the_kit(transport) == (transport, "")

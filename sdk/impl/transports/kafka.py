@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 import logging
 import re
 import ssl
@@ -175,6 +176,16 @@ class KafkaTransport:
     @property
     def url(self) -> str:
         return self._url
+
+    def with_defaults(
+        self, **defaults: Unpack[KafkaSettings]
+    ) -> tuple[KafkaTransport, dict[str, object]]:
+        """A transport on the same brokers that sets ``defaults`` where this one leaves them
+        unset, and those it set: what a test harness tunes for its own short-lived groups."""
+        applied: dict[str, object] = {k: v for k, v in defaults.items() if k not in self._settings}
+        derived = copy.copy(self)
+        derived._settings = {**applied, **self._settings}
+        return derived, applied
 
     @property
     def capabilities(self) -> frozenset[Capability]:

@@ -530,3 +530,17 @@ class CommitsNegative(_Broken):
     """Commits a negative offset as it is given, where it is the caller's mistake."""
 
     consumer = _NegativeCommits
+
+
+class DropsHeadersSometimes(_Broken):
+    """Drops headers in every other producer it makes, as an intermittent defect does;
+    deterministic, so a test of it is not flaky itself."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.made = 0
+
+    def create_producer(self) -> MemoryProducer:
+        self.made += 1
+        faulty = self.made % 2 == 1
+        return (_HeaderDroppingProducer if faulty else MemoryProducer)(self.broker)
