@@ -64,23 +64,27 @@ class Case:
     name: str
     rates: list[float] = field(default_factory=list)
     collections: list[int] = field(default_factory=list)
+    full_collections: list[int] = field(default_factory=list)
 
 
 class Collections:
-    """Collections of every generation, counted by ``gc.get_stats``, between two points."""
+    """Collections between two points, counted by ``gc.get_stats``: of all generations, and
+    the full ones (the oldest generation: those walk the whole heap)."""
 
     def __init__(self) -> None:
-        self._start = self._total()
+        self._start = self._counts()
 
     @staticmethod
-    def _total() -> int:
-        return sum(generation["collections"] for generation in gc.get_stats())
+    def _counts() -> tuple[int, int]:
+        stats = gc.get_stats()
+        return sum(generation["collections"] for generation in stats), stats[-1]["collections"]
 
-    def since(self) -> int:
-        return self._total() - self._start
+    def since(self) -> tuple[int, int]:
+        (total, full), (total_0, full_0) = self._counts(), self._start
+        return total - total_0, full - full_0
 
 
-def timed(run: Callable[[], object], events: int) -> tuple[float, int]:
+def timed(run: Callable[[], object], events: int) -> tuple[float, tuple[int, int]]:
     """Events/s of the wall clock, and collections made, for one synchronous round."""
     counted = Collections()
     start = time.perf_counter()
@@ -89,7 +93,9 @@ def timed(run: Callable[[], object], events: int) -> tuple[float, int]:
     return events / elapsed, counted.since()
 
 
-async def timed_async(run: Callable[[], Awaitable[object]], events: int) -> tuple[float, int]:
+async def timed_async(
+    run: Callable[[], Awaitable[object]], events: int
+) -> tuple[float, tuple[int, int]]:
     """As ``timed``, for a coroutine function."""
     counted = Collections()
     start = time.perf_counter()
@@ -98,10 +104,11 @@ async def timed_async(run: Callable[[], Awaitable[object]], events: int) -> tupl
     return events / elapsed, counted.since()
 
 
-def record(case: Case, measured: tuple[float, int], events: int) -> None:
-    rate, collections = measured
+def record(case: Case, measured: tuple[float, tuple[int, int]], events: int) -> None:
+    rate, (collections, full) = measured
     case.rates.append(rate)
     case.collections.append(round(collections * 100_000 / events))
+    case.full_collections.append(round(full * 100_000 / events))
 
 
 def ratio_line(sdk: Case, reference: Case, target: float | None = None) -> str:
@@ -119,8 +126,10 @@ def ratio_line(sdk: Case, reference: Case, target: float | None = None) -> str:
     )
     if sdk.collections and reference.collections:
         line += (
-            f"  collections/100k: {statistics.median(sdk.collections):.0f} vs "
-            f"{statistics.median(reference.collections):.0f}"
+            f"  collections/100k (full): {statistics.median(sdk.collections):.0f} "
+            f"({statistics.median(sdk.full_collections):.0f}) vs "
+            f"{statistics.median(reference.collections):.0f} "
+            f"({statistics.median(reference.full_collections):.0f})"
         )
     return line
 
