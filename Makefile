@@ -31,9 +31,14 @@ typecheck: $(INSTALLED)
 unit: $(INSTALLED)
 	$(BIN)/pytest
 
+# Sustained figures (benchmarks/harness.py says how); `make bench QUICK=1` for a short run.
+BENCH_FLAGS := $(if $(QUICK),--quick,)
+
 bench: $(INSTALLED)
-	$(BIN)/python benchmarks/channel.py
-	$(BIN)/python benchmarks/codecs.py
+	$(BIN)/python benchmarks/channel.py $(BENCH_FLAGS)
+	$(BIN)/python benchmarks/codecs.py $(BENCH_FLAGS)
+	$(BIN)/python benchmarks/kafka.py $(BENCH_FLAGS)
+	$(BIN)/python benchmarks/memory.py $(BENCH_FLAGS)
 
 # The kit measured: mutate the reference transports, run the kit on each mutant (docs/kit.md).
 # Derandomized, so the figures reproduce. A fixed sample: make mutation MUTATION="--sample 10".

@@ -1,19 +1,36 @@
-"""Channel throughput against a raw ``asyncio.Queue`` moving the same objects, in one process.
+"""Channel throughput against raw ``asyncio.Queue``s moving the same objects, in one process.
 
-Run: ``python benchmarks/channel.py [--events N] [--rounds R]``. Prints events/s for each case
-and the ratio to the raw queue (best of R rounds each, rounds interleaved, in CPU time).
+Run: ``python benchmarks/channel.py [--quick] [--events N] [--rounds R]``. For 1 and 4
+subscribers it prints events/s of ``put`` and ``send`` and their ratio to raw queues (one per
+subscriber), sustained as ``harness`` describes: a populated heap, the collector on, the wall
+clock, the median of interleaved rounds with its min-max.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import time
+import functools
 from collections.abc import Awaitable, Callable
+
+from harness import (
+    EVENTS,
+    QUICK_EVENTS,
+    QUICK_ROUNDS,
+    ROUNDS,
+    Case,
+    Heap,
+    record,
+    report,
+    timed_async,
+)
 
 from sdk import Channel
 
 MAXSIZE = 4096
+TARGETS = {1: {"send": 0.6, "put": 0.9}, 4: {"send": 1.0}}
+
+Run = Callable[[int, int], Awaitable[None]]
 
 
 async def raw_queue(n: int, subscribers: int) -> None:
@@ -31,7 +48,7 @@ async def raw_queue(n: int, subscribers: int) -> None:
     await asyncio.gather(produce(), *(consume(q) for q in queues))
 
 
-def channel_case(send: bool) -> Callable[[int, int], Awaitable[None]]:
+def channel_case(send: bool) -> Run:
     async def run(n: int, subscribers: int) -> None:
         channel: Channel[None, int] = Channel(maxsize=MAXSIZE)
         readers = [channel.clone(is_iterator=True) for _ in range(subscribers)]
@@ -56,29 +73,38 @@ def channel_case(send: bool) -> Callable[[int, int], Awaitable[None]]:
     return run
 
 
-async def measure(case: Callable[[int, int], Awaitable[None]], n: int, subscribers: int) -> float:
-    """Events per second of this process's CPU time: a shared machine's other load drops out."""
-    start = time.process_time()
-    await case(n, subscribers)
-    return n / (time.process_time() - start)
-
-
 async def main(n: int, rounds: int) -> None:
-    cases = {"raw queue": raw_queue, "put": channel_case(False), "send": channel_case(True)}
+    heap = Heap()
+    print(f"channels: {n:,} events a round, maxsize {MAXSIZE}, {rounds} interleaved rounds")
+    print(heap.describe())
+    runs: dict[str, Run] = {
+        "raw queue": raw_queue,
+        "put": channel_case(False),
+        "send": channel_case(True),
+    }
     for subscribers in (1, 4):
-        best = dict.fromkeys(cases, 0.0)
-        for _ in range(rounds):
-            for name, case in cases.items():
-                best[name] = max(best[name], await measure(case, n, subscribers))
-        print(f"{subscribers} subscriber(s), {n} events, maxsize {MAXSIZE}, best of {rounds}:")
-        for name, rate in best.items():
-            ratio = rate / best["raw queue"]
-            print(f"  {name:<10} {rate:>12,.0f} events/s   {ratio:5.2f} x raw queue")
+        cases = {name: Case(name) for name in runs}
+        for round_ in range(rounds):
+            order = list(runs) if round_ % 2 == 0 else list(reversed(runs))
+            for name in order:
+                run = functools.partial(runs[name], n, subscribers)
+                record(cases[name], await timed_async(run, n), n)
+        label = "raw queue" if subscribers == 1 else f"{subscribers} raw queues"
+        cases["raw queue"].name = label
+        report(
+            f"{subscribers} subscriber(s), events/s (each event to every subscriber):",
+            cases["raw queue"],
+            [cases["put"], cases["send"]],
+            TARGETS[subscribers],
+        )
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--events", type=int, default=20_000)
-    parser.add_argument("--rounds", type=int, default=40)
+    parser.add_argument("--quick", action="store_true", help="fewer events and rounds")
+    parser.add_argument("--events", type=int)
+    parser.add_argument("--rounds", type=int)
     args = parser.parse_args()
-    asyncio.run(main(args.events, args.rounds))
+    events = args.events or (QUICK_EVENTS if args.quick else EVENTS)
+    rounds = args.rounds or (QUICK_ROUNDS if args.quick else ROUNDS)
+    asyncio.run(main(events, rounds))

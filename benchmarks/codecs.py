@@ -1,20 +1,21 @@
 """A typed Struct's round trip (dumps then loads) through the SDK, against plain msgspec.
 
-Run: ``python benchmarks/codecs.py [--n N] [--rounds R]``. For two payloads (a 5-field order,
-~90 bytes of JSON, and an order with lines and an address, ~630 bytes) it prints round trips per
-second of CPU time (best of R interleaved rounds) and the ratio to plain msgspec doing the same
-work in the same process. Where Faust is importable (``pip install faust-streaming``), its
-Record + json round trip of the same payload is measured too.
+Run: ``python benchmarks/codecs.py [--quick] [--n N] [--rounds R]``. For json and msgpack and
+two payloads (a 5-field order, ~90 bytes of JSON, and an order with lines and an address, ~630
+bytes) it prints round trips per second and the ratio to plain msgspec doing the same work in
+the same process, sustained as ``harness`` describes. Where Faust is importable
+(``pip install faust-streaming``), its Record + json round trip is measured too.
 """
 
 from __future__ import annotations
 
 import argparse
-import time
+import statistics
 from collections.abc import Callable
 from typing import Any
 
 import msgspec
+from harness import EVENTS, QUICK_EVENTS, QUICK_ROUNDS, ROUNDS, Case, Heap, record, report, timed
 
 from sdk.codecs import get_codec
 from sdk.impl.schema import Schema
@@ -80,21 +81,24 @@ ORDER = Order(
 )
 
 
-def cases(value: Any) -> dict[str, Callable[[], object]]:
+def cases(value: Any, codec: str) -> dict[str, Callable[[], object]]:
+    """The round trips measured: plain msgspec (Encoder and Decoder made once and reused), the
+    SDK codec typed, and the ``Schema`` a topic encodes and decodes with."""
     type_ = type(value)
-    encode, decode = msgspec.json.Encoder().encode, msgspec.json.Decoder(type_).decode
-    json = get_codec("json")
-    assert isinstance(json, TypedCodecT)
-    dumps, typed = json.dumps, json.decoder(type_)
-    schema: Schema[None, Any] = Schema(value_type=type_)
+    module = msgspec.json if codec == "json" else msgspec.msgpack
+    encode, decode = module.Encoder().encode, module.Decoder(type_).decode
+    sdk_codec = get_codec(codec)
+    assert isinstance(sdk_codec, TypedCodecT)
+    dumps, typed = sdk_codec.dumps, sdk_codec.decoder(type_)
+    schema: Schema[None, Any] = Schema(value_type=type_, value_serializer=codec)
     dumps_value, loads_value = schema.dumps_value, schema.loads_value
     found: dict[str, Callable[[], object]] = {
         "plain msgspec": lambda: decode(encode(value)),
-        "sdk json codec": lambda: typed(dumps(value)),
+        "sdk codec": lambda: typed(dumps(value)),
         "sdk schema": lambda: loads_value(dumps_value(value)),
     }
     assert all(case() == value for case in found.values())
-    faust = faust_case(value)
+    faust = faust_case(value) if codec == "json" else None
     if faust is not None:
         found["faust record"] = faust
     return found
@@ -111,33 +115,50 @@ def faust_case(value: Any) -> Callable[[], object] | None:
     return lambda: record_type.loads(record.dumps(), serializer="json")
 
 
-def rate(round_trip: Callable[[], object], n: int) -> float:
-    start = time.process_time()
-    for _ in range(n):
-        round_trip()
-    return n / (time.process_time() - start)
+def looped(round_trip: Callable[[], object], n: int) -> Callable[[], None]:
+    def run() -> None:
+        for _ in range(n):
+            round_trip()
+
+    return run
+
+
+TARGETS = {"sdk codec": 0.85, "sdk schema": 0.8}
 
 
 def main(n: int, rounds: int) -> None:
-    for label, value in [("5-field order", SMALL), ("order with lines", ORDER)]:
-        size = len(msgspec.json.encode(value))
-        measured = cases(value)
-        best = dict.fromkeys(measured, 0.0)
-        for _ in range(rounds):
-            for name, case in measured.items():
-                best[name] = max(best[name], rate(case, n if name != "faust record" else n // 10))
-        print(f"{label} ({size} B of JSON), round trips, best of {rounds}:")
-        for name, value_rate in best.items():
-            ratio = value_rate / best["plain msgspec"]
-            line = f"  {name:<15} {value_rate:>11,.0f}/s  {ratio:5.2f} x msgspec"
-            if "faust record" in best and name.startswith("sdk"):
-                line += f"  {value_rate / best['faust record']:5.1f} x faust"
-            print(line)
+    heap = Heap()
+    print(f"codecs: {n:,} round trips (dumps then loads) a round, {rounds} interleaved rounds")
+    print(heap.describe())
+    for codec in ("json", "msgpack"):
+        for label, value in [("5-field order", SMALL), ("order with lines", ORDER)]:
+            size = len((msgspec.json if codec == "json" else msgspec.msgpack).encode(value))
+            measured = cases(value, codec)
+            found = {name: Case(name) for name in measured}
+            for round_ in range(rounds):
+                order = list(measured) if round_ % 2 == 0 else list(reversed(measured))
+                for name in order:
+                    count = n if name != "faust record" else n // 20
+                    record(found[name], timed(looped(measured[name], count), count), count)
+            sdk = [found["sdk codec"], found["sdk schema"]]
+            report(
+                f"{codec}, {label} ({size} B), round trips/s:", found["plain msgspec"], sdk, TARGETS
+            )
+            if "faust record" in found:
+                faust = statistics.median(found["faust record"].rates)
+                print(
+                    f"  faust record {faust:>11,.0f}/s; sdk codec "
+                    f"{statistics.median(found['sdk codec'].rates) / faust:.1f} x faust"
+                )
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--n", type=int, default=10_000)
-    parser.add_argument("--rounds", type=int, default=40)
+    parser.add_argument("--quick", action="store_true", help="fewer round trips and rounds")
+    parser.add_argument("--n", type=int)
+    parser.add_argument("--rounds", type=int)
     args = parser.parse_args()
-    main(args.n, args.rounds)
+    main(
+        args.n or (QUICK_EVENTS if args.quick else EVENTS),
+        args.rounds or (QUICK_ROUNDS if args.quick else ROUNDS),
+    )

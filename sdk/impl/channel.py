@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Coroutine
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar
 
 from typing_extensions import TypeForm
 
@@ -12,7 +12,6 @@ from sdk.errors import UnnamedChannelError
 from sdk.impl.channel_base import DEFAULT_MAXSIZE, ChannelBase, call_back
 from sdk.impl.events import Event
 from sdk.impl.futures import FutureMessage
-from sdk.impl.messages import InMemoryMessage
 from sdk.impl.schema import Schema
 from sdk.impl.timeouts import within
 from sdk.types._vars import KT, VT
@@ -103,11 +102,11 @@ class Channel(ChannelBase[KT, VT]):
         )
 
     def _hand_over(self, fut: FutureMessage[KT, VT]) -> Coroutine[Any, Any, None] | None:
-        pending = fut.message
-        event = self._hub.event(pending.key, pending.value, pending.headers, pending.timestamp)
-        if not self._hub.offer(event):
+        pending, hub = fut.message, self._hub
+        event = hub.event(pending.key, pending.value, pending.headers, pending.timestamp)
+        if not hub.offer(event):
             return self._deliver(fut, event)  # the same event: its offset is not skipped
-        fut.set_result(_landed(event))
+        fut.set_result(event.message)  # type: ignore[arg-type]  # an InMemoryMessage: Hub.event
         return None if pending.callback is None else call_back(pending.callback, fut)
 
     async def _deliver(self, fut: FutureMessage[KT, VT], event: Event[KT, VT]) -> None:
@@ -117,14 +116,9 @@ class Channel(ChannelBase[KT, VT]):
         except asyncio.CancelledError as exc:
             fut.set_exception(exc)
             raise
-        fut.set_result(_landed(event))
+        fut.set_result(event.message)  # type: ignore[arg-type]  # an InMemoryMessage: Hub.event
         if fut.message.callback is not None:
             await call_back(fut.message.callback, fut)
-
-
-def _landed(event: Event[Any, Any]) -> InMemoryMessage:
-    """Where an in-memory event landed: its message, made by ``Hub.event``."""
-    return cast(InMemoryMessage, event.message)
 
 
 def _name(type_: object) -> str:

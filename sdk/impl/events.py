@@ -22,8 +22,14 @@ KEEP: Final = Keep.KEEP
 """Default of ``Event.send``'s key, value and headers: the event's own."""
 
 
-class Event(msgspec.Struct, Generic[KT, VT], eq=False):
-    """Implements ``sdk.types.EventT``."""
+class Event(msgspec.Struct, Generic[KT, VT], eq=False, gc=False):
+    """Implements ``sdk.types.EventT``.
+
+    Made per event and held, up to ``maxsize`` of them, in every subscriber's buffer: so not
+    tracked by the garbage collector (``gc=False``), which would otherwise walk them all on
+    every pass. An event refers to nothing that refers back to it (its message, key, value and
+    headers were made before it), so it can form no cycle for the collector to break.
+    """
 
     key: KT | None
     value: VT
