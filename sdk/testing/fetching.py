@@ -137,7 +137,10 @@ async def _misuse_is_refused(
             raise ContractError(name, f"a send to partition {wrong} of {topic} was taken")
         await _send_all(producer, topic, [Record(b"k", b"v", partition=0)])
     unstarted = transport.create_consumer(fresh_name("group"))
-    await _refused(name, RuntimeError, "getmany before start", unstarted.getmany(timeout=0))
+    try:
+        await _refused(name, RuntimeError, "getmany before start", unstarted.getmany(timeout=0))
+    finally:
+        await unstarted.stop()  # a consumer never started stops quietly, its client closed
     async with consuming(transport, [topic]) as consumer:
         await read(consumer, 1, name, f"records of {topic}")
         await _refused(name, ValueError, "commit at -1", consumer.commit({TP(topic, 0): -1}))

@@ -367,9 +367,11 @@ class KafkaConsumer:
         self._listener = listener
         self._servers = servers
         self.group_id = group_id
+        self._started = False
 
     async def start(self) -> None:
         await _start(self._consumer.start, self._consumer.stop, self._servers)
+        self._started = True
 
     async def stop(self) -> None:
         try:
@@ -394,6 +396,8 @@ class KafkaConsumer:
     async def getmany(
         self, *, timeout: float, max_records: int | None = None
     ) -> Mapping[TP, Sequence[Message]]:
+        if not self._started:  # aiokafka fails on an attribute of what start makes
+            raise RuntimeError(f"the consumer of group {self.group_id!r} is not started")
         try:
             batch = await self._consumer.getmany(
                 timeout_ms=round(timeout * 1000), max_records=max_records
