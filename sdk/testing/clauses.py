@@ -114,9 +114,10 @@ def clause(*needs: Capability, consuming: bool = True) -> Callable[[Check], Chec
     return register
 
 
-def _batch(
+def draw_batch(
     data: st.DataObject, declared: frozenset[Capability], partitions: int = 1
 ) -> list[Record]:
+    """Records to send: with only what ``declared`` allows, spread over ``partitions``."""
     return data.draw(batches(declared, partitions), "records")
 
 
@@ -131,7 +132,7 @@ async def _send(producer: ProducerT, topic: str, record: Record) -> AckT:
     )
 
 
-async def _send_all(
+async def send_all(
     producer: ProducerT, topic: str, batch: Sequence[Record]
 ) -> list[tuple[TP, int]]:
     """Send ``batch``, flush, and say where each record landed."""
@@ -163,7 +164,7 @@ async def _acks_resolve_once(
     """Every send's answer resolves exactly once, by ``flush``, to its topic, offsets rising."""
     name = "TransportContract.acks_resolve_once"
     topic = fresh_name("acks")
-    batch = _batch(data, declared)
+    batch = draw_batch(data, declared)
     calls: list[int] = []
     async with producing(transport, topic) as producer:
         acks: list[AckT] = []
@@ -205,9 +206,9 @@ async def _round_trip(
     """A new group reads every record from the start: same key, value, and where it landed."""
     name = "TransportContract.round_trip"
     topic = fresh_name("round-trip")
-    batch = _batch(data, frozenset())
+    batch = draw_batch(data, frozenset())
     async with producing(transport, topic) as producer:
-        places = await _send_all(producer, topic, batch)
+        places = await send_all(producer, topic, batch)
     async with consuming(transport, [topic]) as consumer:
         received = await read(consumer, len(batch), name, f"records of {topic}")
     for record, message in _matched(name, batch, places, received):
@@ -225,9 +226,9 @@ async def _per_partition_order(
     name = "TransportContract.per_partition_order"
     partitions = PARTITIONS if "partitions" in declared else 1
     topic = fresh_name("order")
-    batch = _batch(data, frozenset(), partitions)
+    batch = draw_batch(data, frozenset(), partitions)
     async with producing(transport, topic, partitions) as producer:
-        places = await _send_all(producer, topic, batch)
+        places = await send_all(producer, topic, batch)
     async with consuming(transport, [topic]) as consumer:
         received = await read(consumer, len(batch), name, f"records of {topic}")
     for tp in {tp for tp, _ in places}:
@@ -269,9 +270,9 @@ async def _fields_round_trip(
 ) -> None:
     name = f"TransportContract.{part}_round_trip"
     topic = fresh_name(part)
-    batch = [*_batch(data, declared), _WITH[part]]
+    batch = [*draw_batch(data, declared), _WITH[part]]
     async with producing(transport, topic) as producer:
-        places = await _send_all(producer, topic, batch)
+        places = await send_all(producer, topic, batch)
     async with consuming(transport, [topic]) as consumer:
         received = await read(consumer, len(batch), name, f"records of {topic}")
     for record, message in _matched(name, batch, places, received):
@@ -310,9 +311,9 @@ async def _same_key_same_partition(
     """A key always lands in one partition, murmur2's as the Java client; explicit ones hold."""
     name = "TransportContract.same_key_same_partition"
     topic = fresh_name("keys")
-    batch = _batch(data, frozenset(), PARTITIONS)
+    batch = draw_batch(data, frozenset(), PARTITIONS)
     async with producing(transport, topic, PARTITIONS) as producer:
-        places = await _send_all(producer, topic, batch + batch)
+        places = await send_all(producer, topic, batch + batch)
         for record, (tp, _) in zip(batch + batch, places, strict=True):
             if record.partition is not None:
                 expected: int | None = record.partition
@@ -366,7 +367,7 @@ async def _groups_share_partitions(
     """Two members of a group split the partitions: each record goes to exactly one of them."""
     name = "TransportContract.groups_share_partitions"
     topic, group = fresh_name("shared"), fresh_name("group")
-    batch = _batch(data, frozenset(), PARTITIONS)
+    batch = draw_batch(data, frozenset(), PARTITIONS)
     async with (
         producing(transport, topic, PARTITIONS) as producer,
         consuming(transport, [topic], group=group) as first,
@@ -375,7 +376,7 @@ async def _groups_share_partitions(
         members = (first, second)
         if early := await _poll_until_shared(members, PARTITIONS, name):
             raise ContractError(name, f"read {early} before anything was sent")
-        places = await _send_all(producer, topic, batch)
+        places = await send_all(producer, topic, batch)
         got: list[Message] = []
         deadline = asyncio.get_running_loop().time() + PATIENCE.get()
         while len(got) < len(batch) and asyncio.get_running_loop().time() < deadline:
@@ -420,9 +421,9 @@ async def _revoked_partitions_stay_revoked(
     """
     name = "TransportContract.revoked_partitions_stay_revoked"
     topic, group = fresh_name("revoke"), fresh_name("group")
-    before = _batch(data, frozenset(), PARTITIONS)
+    before = draw_batch(data, frozenset(), PARTITIONS)
     before += [Record(b"before", b"the join", partition=p) for p in range(PARTITIONS)]
-    after = _batch(data, frozenset(), PARTITIONS)
+    after = draw_batch(data, frozenset(), PARTITIONS)
     revoked: set[TP] = set()
 
     async def on_revoked(tps: frozenset[TP]) -> None:
@@ -442,7 +443,7 @@ async def _revoked_partitions_stay_revoked(
             transport, [topic], group=group, on_assigned=on_assigned, on_revoked=on_revoked
         ) as first,
     ):
-        await _send_all(producer, topic, before)
+        await send_all(producer, topic, before)
         await read(first, 1, name, f"records of {topic} before the join")
         async with consuming(transport, [topic], group=group) as second:
             members = (first, second)
@@ -459,7 +460,7 @@ async def _revoked_partitions_stay_revoked(
                     batch = await member.getmany(timeout=POLL)
                     if member is first:
                         check([m for messages in batch.values() for m in messages])
-            places = set(await _send_all(producer, topic, after))
+            places = set(await send_all(producer, topic, after))
             seen: set[tuple[TP, int]] = set()
             deadline = loop.time() + PATIENCE.get()
             while not places <= seen and loop.time() < deadline:
@@ -486,14 +487,14 @@ async def _patterns_see_new_topics(
     pattern = f"{re.escape(prefix)}-(a|b)"
     before, later = f"{prefix}-a", f"{prefix}-b"
     others = [f"{prefix}-ab", f"x{prefix}-a"]
-    batch = _batch(data, frozenset())
+    batch = draw_batch(data, frozenset())
     async with producing(transport, before) as producer:
-        await _send_all(producer, before, batch)
+        await send_all(producer, before, batch)
         async with consuming(transport, pattern=pattern) as consumer:
             got = await read(consumer, len(batch), name, f"records of {before}")
             for topic in [*others, later]:
                 await producer.create_topic(topic, TopicSettings())
-                await _send_all(producer, topic, batch)
+                await send_all(producer, topic, batch)
             got += await read(consumer, len(batch), name, f"records of {later}, made after")
     topics = sorted({message.topic for message in got})
     read_once = {(message.tp, message.offset) for message in got}
@@ -512,12 +513,12 @@ async def _resume_after_commit(
     """A restarted member resumes at its group's commit: nothing lost, nothing before it again."""
     name = "TransportContract.resume_after_commit"
     topic, group = fresh_name("resume"), fresh_name("group")
-    batch = _batch(data, frozenset())
+    batch = draw_batch(data, frozenset())
     cut = data.draw(st.integers(min_value=0, max_value=len(batch) - 1), "commit after")
     batch.append(Record(b"after", b"the commit"))  # so a resume past the commit shows at once
     tp = TP(topic, 0)
     async with producing(transport, topic) as producer:
-        await _send_all(producer, topic, batch)
+        await send_all(producer, topic, batch)
         async with consuming(transport, [topic], group=group) as consumer:
             first = await read(consumer, len(batch), name, f"records of {topic}")
             at = first[cut].offset
@@ -549,7 +550,7 @@ async def _fetches_honour_max_records(
     limit = data.draw(st.sampled_from([1, 7, SDK_FETCH, None]), "max_records")
     batch = [Record(b"%d" % (n % 5), b"%d" % n) for n in range(length)]
     async with producing(transport, topic) as producer:
-        places = await _send_all(producer, topic, batch)
+        places = await send_all(producer, topic, batch)
     async with consuming(transport, [topic]) as consumer:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + PATIENCE.get()
@@ -587,7 +588,7 @@ async def _getmany_waits_out_its_timeout(
     topic = fresh_name("idle")
     timeout, calls = 0.1, 3
     async with producing(transport, topic) as producer:
-        await _send_all(producer, topic, [Record(b"k", b"v")])
+        await send_all(producer, topic, [Record(b"k", b"v")])
         async with consuming(transport, [topic]) as consumer:
             await read(consumer, 1, name, f"records of {topic}")
             loop = asyncio.get_running_loop()
@@ -616,7 +617,7 @@ async def _stop_sends_what_is_buffered(
     returns, and a reader gets every record."""
     name = "TransportContract.stop_sends_what_is_buffered"
     topic = fresh_name("stop")
-    batch = _batch(data, frozenset())
+    batch = draw_batch(data, frozenset())
     producer = transport.create_producer()
     await producer.start()
     try:
@@ -641,11 +642,11 @@ async def _commits_read_back(
     committed, lower or higher than the one before; a negative one is a ``ValueError``."""
     name = "TransportContract.commits_read_back"
     topic = fresh_name("committed")
-    batch = _batch(data, frozenset())
+    batch = draw_batch(data, frozenset())
     offsets = data.draw(st.lists(st.integers(0, len(batch)), min_size=1, max_size=3), "commits")
     tp = TP(topic, 0)
     async with producing(transport, topic) as producer:
-        await _send_all(producer, topic, batch)
+        await send_all(producer, topic, batch)
     async with consuming(transport, [topic]) as consumer:
         await read(consumer, len(batch), name, f"records of {topic}")  # assigned: may commit
         if (never := await consumer.committed(tp)) is not None:
@@ -685,7 +686,7 @@ async def _subscribe_replaces(
         consuming(transport, [old], on_assigned=on_assigned, on_revoked=on_revoked) as consumer,
     ):
         await producer.create_topic(new, TopicSettings())
-        await _send_all(producer, old, batch)
+        await send_all(producer, old, batch)
         await read(consumer, len(batch), name, f"records of {old}")
         if consumer.assignment() != frozenset({TP(old, 0)}) or TP(old, 0) not in assigned:
             raise ContractError(
@@ -705,8 +706,8 @@ async def _subscribe_replaces(
                 )
             if early := await consumer.getmany(timeout=POLL):
                 raise ContractError(name, f"read {dict(early)} before anything more was sent")
-        places = await _send_all(producer, new, batch)
-        await _send_all(producer, old, batch)
+        places = await send_all(producer, new, batch)
+        await send_all(producer, old, batch)
         got = await read(consumer, len(batch), name, f"records of {new}")
         for _ in range(GRACE_POLLS):
             got.extend(m for ms in (await consumer.getmany(timeout=POLL)).values() for m in ms)
@@ -738,7 +739,7 @@ async def _seek_moves_the_position(
     at = data.draw(st.integers(min_value=0, max_value=len(batch) - 1), "seek to")
     tp = TP(topic, 0)
     async with producing(transport, topic) as producer:
-        await _send_all(producer, topic, batch)
+        await send_all(producer, topic, batch)
     async with consuming(transport, [topic]) as consumer:
         first = await read(consumer, len(batch), name, f"records of {topic}")
         for wrong, offset in ((TP(fresh_name("unassigned"), 0), 0), (tp, -1)):
@@ -772,7 +773,7 @@ async def _boundary_values_round_trip(
     partitions = PARTITIONS if "partitions" in declared else 1
     batch = _edges(declared, partitions)
     async with producing(transport, topic, partitions) as producer:
-        places = await _send_all(producer, topic, batch)
+        places = await send_all(producer, topic, batch)
     async with consuming(transport, [topic]) as consumer:
         got = await read(consumer, len(batch), name, f"records of {topic}")
     for record, (record_tp, _), message in zip(

@@ -9,30 +9,17 @@ other clause calls these with anything but the defaults, so a transport could ig
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable
 
 from hypothesis import strategies as st
 
 from sdk.errors import SendError
-from sdk.types import TP, Capability, Message, ProducerT, TransportT
+from sdk.types import TP, Capability, Message, TransportT
 
-from .clauses import PARTITIONS, clause
+from .clauses import PARTITIONS, clause, draw_batch, send_all
 from .errors import ContractError
 from .sessions import PATIENCE, POLL, consuming, fresh_name, producing, read
-from .strategies import Record, batches
-
-
-async def _send_all(
-    producer: ProducerT, topic: str, batch: Sequence[Record]
-) -> list[tuple[TP, int]]:
-    """Send ``batch`` (keys, values and partitions only), flush; where each record landed."""
-    acks = [await producer.send(topic, r.key, r.value, partition=r.partition) for r in batch]
-    await producer.flush()
-    return [((m := await ack).topic_partition, m.offset) for ack in acks]
-
-
-def _batch(data: st.DataObject, partitions: int = 1) -> list[Record]:
-    return data.draw(batches(frozenset(), partitions), "records")
+from .strategies import Record
 
 
 @clause()
@@ -45,10 +32,10 @@ async def _max_records_bounds_a_batch(
     partitions = PARTITIONS if "partitions" in declared else 1
     most = data.draw(st.integers(min_value=1, max_value=4), "max_records")
     topic = fresh_name("bounded")
-    batch = _batch(data, partitions)
+    batch = draw_batch(data, frozenset(), partitions)
     batch += [Record(b"more", b"than max_records", partition=None) for _ in range(most + 1)]
     async with producing(transport, topic, partitions) as producer:
-        places = await _send_all(producer, topic, batch)
+        places = await send_all(producer, topic, batch)
     got: list[Message] = []
     async with consuming(transport, [topic]) as consumer:
         loop = asyncio.get_running_loop()
@@ -85,7 +72,7 @@ async def _getmany_waits_and_wakes(
     record sent while it waits is returned by that call, long before its timeout."""
     name = "TransportContract.getmany_waits_and_wakes"
     topic = fresh_name("wake")
-    record = _batch(data)[0]
+    record = draw_batch(data, frozenset())[0]
     loop = asyncio.get_running_loop()
     async with producing(transport, topic) as producer, consuming(transport, [topic]) as consumer:
         deadline = loop.time() + PATIENCE.get()
@@ -106,7 +93,7 @@ async def _getmany_waits_and_wakes(
         waiting = asyncio.ensure_future(consumer.getmany(timeout=patience))
         await asyncio.sleep(POLL)
         sent = loop.time()
-        await _send_all(producer, topic, [record])
+        await send_all(producer, topic, [record])
         fetched = await waiting
         took = loop.time() - sent
     values = [message.value for messages in fetched.values() for message in messages]
@@ -135,7 +122,7 @@ async def _misuse_is_refused(
             pass
         else:
             raise ContractError(name, f"a send to partition {wrong} of {topic} was taken")
-        await _send_all(producer, topic, [Record(b"k", b"v", partition=0)])
+        await send_all(producer, topic, [Record(b"k", b"v", partition=0)])
     unstarted = transport.create_consumer(fresh_name("group"))
     try:
         await _refused(name, RuntimeError, "getmany before start", unstarted.getmany(timeout=0))

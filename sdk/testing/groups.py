@@ -15,31 +15,12 @@ from dataclasses import dataclass, field
 
 from hypothesis import strategies as st
 
-from sdk.types import TP, Capability, ConsumerT, Message, ProducerT, TopicSettings, TransportT
+from sdk.types import TP, Capability, ConsumerT, Message, TopicSettings, TransportT
 
-from .clauses import PARTITIONS, clause
+from .clauses import PARTITIONS, clause, draw_batch, send_all
 from .errors import ContractError
 from .sessions import GRACE, PATIENCE, POLL, consuming, fresh_name, grace_after, producing, read
-from .strategies import Record, batches
-
-Place = tuple[TP, int]
-"""Where a record landed."""
-
-
-def _batch(
-    data: st.DataObject, declared: frozenset[Capability], partitions: int = 1
-) -> list[Record]:
-    return data.draw(batches(declared, partitions), "records")
-
-
-async def _send_all(producer: ProducerT, topic: str, batch: Sequence[Record]) -> list[Place]:
-    """Send ``batch``, flush, and say where each record landed."""
-    acks = [
-        await producer.send(topic, r.key, r.value, partition=r.partition, headers=r.headers)
-        for r in batch
-    ]
-    await producer.flush()
-    return [((m := await ack).topic_partition, m.offset) for ack in acks]
+from .strategies import Record
 
 
 @clause("consumer_groups")
@@ -49,12 +30,12 @@ async def _groups_are_isolated(
     """Two groups on one topic each read all of it, and nothing more; one's commit is its own."""
     name = "TransportContract.groups_are_isolated"
     topic, other = fresh_name("isolated"), fresh_name("foreign")
-    batch = _batch(data, frozenset())
+    batch = draw_batch(data, frozenset())
     tp = TP(topic, 0)
     async with producing(transport, topic) as producer:
         await producer.create_topic(other, TopicSettings())
-        await _send_all(producer, other, batch)  # a foreign topic: nothing of it may be read
-        await _send_all(producer, topic, batch)
+        await send_all(producer, other, batch)  # a foreign topic: nothing of it may be read
+        await send_all(producer, topic, batch)
         async with (
             consuming(transport, [topic]) as first,
             consuming(transport, [topic]) as second,
@@ -265,16 +246,16 @@ async def _one_owner_per_partition(
     """
     name = "TransportContract.one_owner_per_partition"
     topic = fresh_name("owner")
-    before = _marked(_batch(data, frozenset(), PARTITIONS), b"before")
-    after = _batch(data, frozenset(), PARTITIONS)
+    before = _marked(draw_batch(data, frozenset(), PARTITIONS), b"before")
+    after = draw_batch(data, frozenset(), PARTITIONS)
     group = _Group(transport, topic, name)
     async with producing(transport, topic, PARTITIONS) as producer, group.member("the first"):
-        placed = set(await _send_all(producer, topic, before))
+        placed = set(await send_all(producer, topic, before))
         await group.read_all(placed, f"{len(placed)} records with one member")
         async with group.member("the second"):
             await group.until("the second member's share", group.settled)
             group.agree()
-            placed |= set(await _send_all(producer, topic, after))
+            placed |= set(await send_all(producer, topic, after))
             await group.read_all(placed, f"{len(placed)} records with two members")
             group.agree()
 
@@ -287,13 +268,13 @@ async def _leaving_member_hands_over(
     (a session timeout); that one reads them on from the leaver's commit, nothing twice."""
     name = "TransportContract.leaving_member_hands_over"
     topic = fresh_name("leave")
-    before = _marked(_batch(data, frozenset(), PARTITIONS), b"before")
-    after = _marked(_batch(data, frozenset(), PARTITIONS), b"after")
+    before = _marked(draw_batch(data, frozenset(), PARTITIONS), b"before")
+    after = _marked(draw_batch(data, frozenset(), PARTITIONS), b"after")
     group = _Group(transport, topic, name)
     async with producing(transport, topic, PARTITIONS) as producer, group.member("the staying"):
         async with group.member("the leaving") as leaving:
             await group.until("two members sharing the partitions", group.settled)
-            placed = set(await _send_all(producer, topic, before))
+            placed = set(await send_all(producer, topic, before))
             await group.read_all(placed, f"{len(placed)} records with two members")
             if leaving.consumer is not None:
                 mine = dict(leaving.next)
@@ -304,5 +285,5 @@ async def _leaving_member_hands_over(
             lambda: all(m.held == {TP(topic, p) for p in range(PARTITIONS)} for m in group.members),
         )
         group.agree()
-        placed |= set(await _send_all(producer, topic, after))
+        placed |= set(await send_all(producer, topic, after))
         await group.read_all(placed, f"{len(placed)} records after the leave")
