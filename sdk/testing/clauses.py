@@ -37,7 +37,17 @@ from sdk.types import (
 
 from .errors import ContractError, Undeclared
 from .profiles import Profile, clause_seed, kit_settings
-from .sessions import PATIENCE, POLL, consuming, fresh_name, producing, read, run
+from .sessions import (
+    PATIENCE,
+    POLL,
+    consuming,
+    fresh_name,
+    grace_after,
+    producing,
+    read,
+    read_nothing_more,
+    run,
+)
 from .strategies import Record, batches
 
 Check = Callable[[TransportT, frozenset[Capability], st.DataObject], Coroutine[Any, Any, None]]
@@ -553,16 +563,17 @@ async def _fetches_honour_max_records(
         places = await send_all(producer, topic, batch)
     async with consuming(transport, [topic]) as consumer:
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + PATIENCE.get()
+        start = loop.time()
+        deadline = start + PATIENCE.get()
         got: list[Message] = []
-        polls_past = GRACE_POLLS  # read on past the end: a duplicate shows
-        while polls_past and loop.time() < deadline:
+        while len(got) < length and loop.time() < deadline:
             fetched = await consumer.getmany(timeout=POLL, max_records=limit)
             count = sum(len(messages) for messages in fetched.values())
             if limit is not None and count > limit:
                 raise ContractError(name, f"getmany(max_records={limit}) returned {count}")
             got.extend(message for messages in fetched.values() for message in messages)
-            polls_past -= len(got) >= length
+        what = f"the {length} records of {topic}"  # read on past the end: a duplicate shows
+        await read_nothing_more(consumer, grace_after(loop.time() - start), name, what, got)
     if len(got) < length:
         raise ContractError(name, f"{len(got)} of {length} records of {topic} read in time")
     if [m.value for m in got] != [r.value for r in batch]:
@@ -572,10 +583,6 @@ async def _fetches_honour_max_records(
             f"max_records={limit}, offsets {[m.offset for m in got]}",
         )
     _matched(name, batch, places, got)
-
-
-GRACE_POLLS: Final = 3
-"""Polls a clause reads on past what it expects, so that a record too many fails it."""
 
 
 @clause()
@@ -708,9 +715,7 @@ async def _subscribe_replaces(
                 raise ContractError(name, f"read {dict(early)} before anything more was sent")
         places = await send_all(producer, new, batch)
         await send_all(producer, old, batch)
-        got = await read(consumer, len(batch), name, f"records of {new}")
-        for _ in range(GRACE_POLLS):
-            got.extend(m for ms in (await consumer.getmany(timeout=POLL)).values() for m in ms)
+        got = await read(consumer, len(batch), name, f"records of {new}", grace=True)
     if TP(old, 0) not in revoked or TP(new, 0) not in assigned:
         raise ContractError(
             name,
@@ -750,9 +755,9 @@ async def _seek_moves_the_position(
             else:
                 raise ContractError(name, f"seek({wrong}, {offset}) did not raise ValueError")
         consumer.seek(tp, first[at].offset)
-        again = await read(consumer, len(batch) - at, name, f"records of {topic} after seek")
-        for _ in range(GRACE_POLLS):
-            again.extend(m for ms in (await consumer.getmany(timeout=POLL)).values() for m in ms)
+        again = await read(
+            consumer, len(batch) - at, name, f"records of {topic} after seek", grace=True
+        )
     if [m.offset for m in again] != [m.offset for m in first[at:]]:
         raise ContractError(
             name,

@@ -19,7 +19,7 @@ from sdk.types import TP, Capability, ConsumerT, Message, TopicSettings, Transpo
 
 from .clauses import PARTITIONS, clause, draw_batch, send_all
 from .errors import ContractError
-from .sessions import GRACE, PATIENCE, POLL, consuming, fresh_name, grace_after, producing, read
+from .sessions import PATIENCE, POLL, consuming, fresh_name, grace_after, producing, read
 from .strategies import Record
 
 
@@ -40,10 +40,10 @@ async def _groups_are_isolated(
             consuming(transport, [topic]) as first,
             consuming(transport, [topic]) as second,
         ):
-            got = await read(first, len(batch), name, f"records of {topic}", grace=GRACE)
+            got = await read(first, len(batch), name, f"records of {topic}", grace=True)
             at = got[-1].offset + 1
             await first.commit({tp: at})
-            also = await read(second, len(batch), name, f"records of {topic}", grace=GRACE)
+            also = await read(second, len(batch), name, f"records of {topic}", grace=True)
             if [m.offset for m in also] != [m.offset for m in got]:
                 raise ContractError(
                     name,
