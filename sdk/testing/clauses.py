@@ -18,10 +18,7 @@ from hypothesis import given, seed
 from hypothesis import strategies as st
 from hypothesis.errors import FlakyFailure
 
-from sdk.errors import SendError
-from sdk.impl.consumer_loop import MAX_RECORDS as SDK_FETCH
 from sdk.impl.partitioning import key_partition
-from sdk.impl.timeouts import within
 from sdk.types import (
     CREATE_TIME,
     EVERY_CAPABILITY,
@@ -37,17 +34,7 @@ from sdk.types import (
 
 from .errors import ContractError, Undeclared
 from .profiles import Profile, clause_seed, kit_settings
-from .sessions import (
-    PATIENCE,
-    POLL,
-    consuming,
-    fresh_name,
-    grace_after,
-    producing,
-    read,
-    read_nothing_more,
-    run,
-)
+from .sessions import PATIENCE, POLL, consuming, fresh_name, producing, read, run
 from .strategies import Record, batches
 
 Check = Callable[[TransportT, frozenset[Capability], st.DataObject], Coroutine[Any, Any, None]]
@@ -151,7 +138,7 @@ async def send_all(
     return [((m := await ack).topic_partition, m.offset) for ack in acks]
 
 
-def _matched(
+def matched(
     name: str, batch: Sequence[Record], places: Sequence[tuple[TP, int]], got: Sequence[Message]
 ) -> list[tuple[Record, Message]]:
     """Each record with the message read where its send said it landed; all of them, once."""
@@ -221,7 +208,7 @@ async def _round_trip(
         places = await send_all(producer, topic, batch)
     async with consuming(transport, [topic]) as consumer:
         received = await read(consumer, len(batch), name, f"records of {topic}")
-    for record, message in _matched(name, batch, places, received):
+    for record, message in matched(name, batch, places, received):
         if (message.key, message.value) != (record.key, record.value):
             raise ContractError(
                 name, f"sent {record!r}, read key={message.key!r} value={message.value!r}"
@@ -285,7 +272,7 @@ async def _fields_round_trip(
         places = await send_all(producer, topic, batch)
     async with consuming(transport, [topic]) as consumer:
         received = await read(consumer, len(batch), name, f"records of {topic}")
-    for record, message in _matched(name, batch, places, received):
+    for record, message in matched(name, batch, places, received):
         if part == "headers" and tuple(message.headers) != record.headers:
             raise ContractError(name, f"sent headers {record.headers!r}, read {message.headers!r}")
         if part == "tombstones" and message.value != record.value:
@@ -396,7 +383,7 @@ async def _groups_share_partitions(
                     if stray:
                         raise ContractError(name, f"a member read {stray}, not of its partitions")
                     got.extend(messages)
-    _matched(name, batch, places, got)
+    matched(name, batch, places, got)
 
 
 async def _poll_until_shared(
@@ -549,74 +536,6 @@ async def _resume_after_commit(
 
 
 @clause()
-async def _fetches_honour_max_records(
-    transport: TransportT, declared: frozenset[Capability], data: st.DataObject
-) -> None:
-    """``getmany`` never returns more than ``max_records``; a log longer than the SDK's fetch
-    (and than the transport's own) is read whole, in order, once."""
-    name = "TransportContract.fetches_honour_max_records"
-    topic = fresh_name("long")
-    length = data.draw(st.integers(min_value=SDK_FETCH + 1, max_value=2 * SDK_FETCH), "records")
-    limit = data.draw(st.sampled_from([1, 7, SDK_FETCH, None]), "max_records")
-    batch = [Record(b"%d" % (n % 5), b"%d" % n) for n in range(length)]
-    async with producing(transport, topic) as producer:
-        places = await send_all(producer, topic, batch)
-    async with consuming(transport, [topic]) as consumer:
-        loop = asyncio.get_running_loop()
-        start = loop.time()
-        deadline = start + PATIENCE.get()
-        got: list[Message] = []
-        while len(got) < length and loop.time() < deadline:
-            fetched = await consumer.getmany(timeout=POLL, max_records=limit)
-            count = sum(len(messages) for messages in fetched.values())
-            if limit is not None and count > limit:
-                raise ContractError(name, f"getmany(max_records={limit}) returned {count}")
-            got.extend(message for messages in fetched.values() for message in messages)
-        what = f"the {length} records of {topic}"  # read on past the end: a duplicate shows
-        await read_nothing_more(consumer, grace_after(loop.time() - start), name, what, got)
-    if len(got) < length:
-        raise ContractError(name, f"{len(got)} of {length} records of {topic} read in time")
-    if [m.value for m in got] != [r.value for r in batch]:
-        raise ContractError(
-            name,
-            f"sent {length} records to {topic}, read {len(got)} of them with "
-            f"max_records={limit}, offsets {[m.offset for m in got]}",
-        )
-    _matched(name, batch, places, got)
-
-
-@clause()
-async def _getmany_waits_out_its_timeout(
-    transport: TransportT, declared: frozenset[Capability], data: st.DataObject
-) -> None:
-    """With nothing new, ``getmany`` returns empty after about ``timeout``: not at once (a loop
-    around it would spin), not long after (it would hang)."""
-    name = "TransportContract.getmany_waits_out_its_timeout"
-    topic = fresh_name("idle")
-    timeout, calls = 0.1, 3
-    async with producing(transport, topic) as producer:
-        await send_all(producer, topic, [Record(b"k", b"v")])
-        async with consuming(transport, [topic]) as consumer:
-            await read(consumer, 1, name, f"records of {topic}")
-            loop = asyncio.get_running_loop()
-            start = loop.time()
-            for _ in range(calls):
-                try:
-                    got = await within(timeout + PATIENCE.get(), consumer.getmany(timeout=timeout))
-                except TimeoutError:
-                    raise ContractError(
-                        name, f"getmany(timeout={timeout}) did not return in {PATIENCE.get()} s"
-                    ) from None
-                if got:
-                    raise ContractError(name, f"read {dict(got)} where nothing more was sent")
-            waited = loop.time() - start
-    if waited < calls * timeout / 2:
-        raise ContractError(
-            name, f"{calls} calls of getmany(timeout={timeout}) returned empty in {waited:.3f} s"
-        )
-
-
-@clause()
 async def _stop_sends_what_is_buffered(
     transport: TransportT, declared: frozenset[Capability], data: st.DataObject
 ) -> None:
@@ -638,7 +557,7 @@ async def _stop_sends_what_is_buffered(
     places = [(ack.result().topic_partition, ack.result().offset) for ack in acks]
     async with consuming(transport, [topic]) as consumer:
         got = await read(consumer, len(batch), name, f"records of {topic}")
-    _matched(name, batch, places, got)
+    matched(name, batch, places, got)
 
 
 @clause("durable_commits")
@@ -724,7 +643,7 @@ async def _subscribe_replaces(
         )
     if stray := [(m.tp, m.offset) for m in got if m.topic != new]:
         raise ContractError(name, f"subscribed to {new} only, read {stray}")
-    _matched(name, batch, places, got)
+    matched(name, batch, places, got)
 
 
 SEEK_LOG: Final = 6
@@ -782,7 +701,7 @@ async def _boundary_values_round_trip(
     async with consuming(transport, [topic]) as consumer:
         got = await read(consumer, len(batch), name, f"records of {topic}")
     for record, (record_tp, _), message in zip(
-        batch, places, (m for _, m in _matched(name, batch, places, got)), strict=True
+        batch, places, (m for _, m in matched(name, batch, places, got)), strict=True
     ):
         sent = (record.key, record.value)
         if (message.key, message.value) != sent or record_tp != message.tp:
@@ -857,30 +776,3 @@ async def _describes_itself(
         raise ContractError(name, f"url is {url!r}: an address, with no password")
     if unknown := set(transport.capabilities) - EVERY_CAPABILITY:
         raise ContractError(name, f"capabilities {sorted(unknown)} are none the kit knows")
-
-
-@clause(consuming=False)
-async def _refuses_a_partition_it_lacks(
-    transport: TransportT, declared: frozenset[Capability], data: st.DataObject
-) -> None:
-    """A send to a partition the topic does not have is a ``SendError`` naming the topic and
-    the partition, raised by ``send`` or by its answer; nothing lands anywhere."""
-    name = "TransportContract.refuses_a_partition_it_lacks"
-    partitions = PARTITIONS if "partitions" in declared else 1
-    topic = fresh_name("lacks")
-    async with producing(transport, topic, partitions) as producer:
-        try:
-            ack = await producer.send(topic, b"k", b"v", partition=partitions)
-            await producer.flush()
-            landed = await ack
-        except SendError as exc:
-            if exc.topic != topic or exc.partition != partitions:
-                raise ContractError(
-                    name, f"a send to partition {partitions} of {topic!r} failed as {exc!r}"
-                ) from exc
-        else:
-            raise ContractError(
-                name,
-                f"a send to partition {partitions} of {topic!r}, which has {partitions}, "
-                f"landed at {landed!r}",
-            )
