@@ -33,7 +33,7 @@ from sdk.types import (
 )
 
 from .errors import ContractError, Undeclared
-from .profiles import Profile, clause_seed, kit_settings
+from .profiles import Kind, Profile, clause_seed, kit_settings
 from .sessions import PATIENCE, POLL, consuming, fresh_name, producing, read, run
 from .strategies import Record, batches
 
@@ -90,14 +90,21 @@ CLAUSES: list[Clause] = []
 
 
 def clause(*needs: Capability, consuming: bool = True) -> Callable[[Check], Check]:
-    """Register an async check as a clause: hypothesis runs it, each example on a new loop."""
+    """Register an async check as a clause: hypothesis runs it, each example on a new loop.
+
+    As many examples as its kind runs in the profile: one that needs ``consumer_groups`` is
+    grouped, one that starts no consumer (``consuming=False``) is producing.
+    """
+    kind: Kind = (
+        "grouped" if "consumer_groups" in needs else "consuming" if consuming else "producing"
+    )
 
     def register(check: Check) -> Check:
         def runner(
             transport: TransportT, declared: frozenset[Capability], profile: Profile
         ) -> None:
             @seed(clause_seed(name))
-            @kit_settings(profile, consuming=consuming)
+            @kit_settings(profile, kind)
             @given(data=st.data())
             def examples(data: st.DataObject) -> None:
                 run(check(transport, declared, data))

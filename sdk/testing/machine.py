@@ -441,7 +441,7 @@ def _run_machine(transport: TransportT, declared: frozenset[Capability], profile
     )
     run_state_machine_as_test(
         machine,
-        settings=kit_settings(profile, consuming=True, machine=True),
+        settings=kit_settings(profile, "machine"),
     )
 
 

@@ -1,8 +1,9 @@
 """How hard the kit tries: ``quick`` for every test run, ``long`` for nightly-style runs.
 
 A clause that starts consumers costs a broker round trip or a group join per example, so it
-runs fewer examples than one that only produces. Failures are reported as found (their input
-is in the message); only the long profile shrinks, and only clauses that do not consume.
+runs fewer examples than one that only produces, and one whose members share a group (a join,
+then a rebalance, per member) fewer still. Failures are reported as found (their input is in
+the message); only the long profile shrinks, and only clauses that do not consume.
 Deadlines are off (brokers are slow now and then) and under ``CI=true`` examples are
 derandomized, so a CI failure reproduces: each clause from a seed of its own name, so editing
 one clause does not re-roll every other. Imports hypothesis only when settings are made, so
@@ -19,11 +20,16 @@ if TYPE_CHECKING:
     from hypothesis import settings
 
 Profile = Literal["quick", "long"]
-PROFILES: Final[dict[Profile, tuple[int, int, int]]] = {
-    "quick": (20, 3, 5),
-    "long": (300, 40, 30),
+Kind = Literal["producing", "consuming", "grouped", "machine"]
+
+
+PROFILES: Final[dict[Profile, dict[Kind, int]]] = {
+    "quick": {"producing": 20, "consuming": 3, "grouped": 2, "machine": 5},
+    "long": {"producing": 300, "consuming": 40, "grouped": 40, "machine": 30},
 }
-"""Per profile: examples of a producing clause, of a consuming one, and state machine runs."""
+"""Per profile, the examples a clause of each kind runs: one that only produces, one that
+consumes, one of consumer groups (two members, or two groups, per example); and the state
+machine's runs."""
 
 
 def derandomized() -> bool:
@@ -35,13 +41,12 @@ def clause_seed(name: str) -> int | None:
     return zlib.crc32(name.encode()) if derandomized() else None
 
 
-def kit_settings(profile: Profile, *, consuming: bool, machine: bool = False) -> settings:
+def kit_settings(profile: Profile, kind: Kind) -> settings:
     from hypothesis import HealthCheck, Phase, settings
 
-    light, heavy, runs = PROFILES[profile]
-    shrinks = profile == "long" and not (consuming or machine)
+    shrinks = profile == "long" and kind == "producing"
     return settings(
-        max_examples=runs if machine else heavy if consuming else light,
+        max_examples=PROFILES[profile][kind],
         stateful_step_count=12,
         deadline=None,
         derandomize=derandomized(),
