@@ -14,10 +14,9 @@ from hypothesis import strategies as st
 
 from sdk.types import TP, Capability, ConsumerT, Message, TransportT
 
-from .clauses import PARTITIONS, clause
+from .clauses import PARTITIONS, clause, draw_batch
 from .errors import ContractError
 from .sessions import PATIENCE, POLL, consuming, fresh_name, producing
-from .strategies import batches
 
 NAME = "TransportContract.callbacks_track_assignment"
 
@@ -43,7 +42,7 @@ async def _callbacks_track_assignment(
     rebalance settles: two members joining, then one leaving (the other takes all). No record
     of a partition is returned before ``on_assigned`` gave it."""
     topic, group = fresh_name("callbacks"), fresh_name("group")
-    batch = data.draw(batches(frozenset(), PARTITIONS), "records")
+    batch = draw_batch(data, frozenset(), PARTITIONS)
     every = frozenset(TP(topic, p) for p in range(PARTITIONS))
     first, second = _Held(), _Held()
     async with producing(transport, topic, PARTITIONS) as producer:
