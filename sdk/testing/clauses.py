@@ -28,13 +28,12 @@ from sdk.types import (
     ConsumerT,
     Message,
     ProducerT,
-    TopicSettings,
     TransportT,
 )
 
 from .errors import ContractError, Undeclared
 from .profiles import Kind, Profile, clause_seed, kit_settings
-from .sessions import PATIENCE, POLL, consuming, fresh_name, producing, read, run
+from .sessions import PATIENCE, POLL, consuming, fresh_name, kit_topic, producing, read, run
 from .strategies import Record, batches
 
 Check = Callable[[TransportT, frozenset[Capability], st.DataObject], Coroutine[Any, Any, None]]
@@ -356,7 +355,7 @@ async def _creates_topics(
         if (said := producer.key_partition(topic, b"k")) is not None:
             raise ContractError(name, f"key_partition({topic!r}, b'k') is {said}, of no topic")
         for attempt in (count, count + 1):
-            await producer.create_topic(topic, TopicSettings(partitions=attempt))
+            await producer.create_topic(topic, kit_topic(attempt))
             found = await producer.partitions_for(topic)
             if found != frozenset(range(count)):
                 raise ContractError(
@@ -497,7 +496,7 @@ async def _patterns_see_new_topics(
         async with consuming(transport, pattern=pattern) as consumer:
             got = await read(consumer, len(batch), name, f"records of {before}")
             for topic in [*others, later]:
-                await producer.create_topic(topic, TopicSettings())
+                await producer.create_topic(topic, kit_topic())
                 await send_all(producer, topic, batch)
             got += await read(consumer, len(batch), name, f"records of {later}, made after")
     topics = sorted({message.topic for message in got})
@@ -554,7 +553,7 @@ async def _stop_sends_what_is_buffered(
     producer = transport.create_producer()
     await producer.start()
     try:
-        await producer.create_topic(topic, TopicSettings())
+        await producer.create_topic(topic, kit_topic())
         acks = [await _send(producer, topic, record) for record in batch]
     finally:
         await producer.stop()
@@ -618,7 +617,7 @@ async def _subscribe_replaces(
         producing(transport, old) as producer,
         consuming(transport, [old], on_assigned=on_assigned, on_revoked=on_revoked) as consumer,
     ):
-        await producer.create_topic(new, TopicSettings())
+        await producer.create_topic(new, kit_topic())
         await send_all(producer, old, batch)
         await read(consumer, len(batch), name, f"records of {old}")
         if consumer.assignment() != frozenset({TP(old, 0)}) or TP(old, 0) not in assigned:

@@ -31,14 +31,13 @@ from sdk.types import (
     Message,
     ProducerT,
     RecordMetadata,
-    TopicSettings,
     TransportT,
 )
 
 from .clauses import PARTITIONS, Clause
 from .errors import ContractError, named
 from .profiles import Profile, kit_settings
-from .sessions import PATIENCE, POLL, fresh_name, grace_after
+from .sessions import PATIENCE, POLL, fresh_name, grace_after, kit_topic
 from .strategies import Record, records
 
 T = TypeVar("T")
@@ -121,7 +120,7 @@ class TransportMachine(RuleBasedStateMachine):
         producer = self.transport.create_producer()
         await producer.start()
         try:
-            await producer.create_topic(self.topic, TopicSettings(partitions=self.partitions))
+            await producer.create_topic(self.topic, kit_topic(self.partitions))
         except BaseException:
             await producer.stop()
             raise

@@ -43,6 +43,18 @@ be there (a duplicate, a stray) shows: as long as the expected reading took, at 
 The one way every clause, and the state machine, reads on (``grace_after``)."""
 
 
+KEPT: Final = 100 * 365 * 24 * 3600.0
+"""Seconds the kit's topics keep a message (``TopicSettings.retention``). The kit sends
+timestamps as old as 1970, and a broker that keeps its default week (Apache Kafka's
+``retention.ms``) deletes those at its next retention check, 30 s after it starts and every
+5 minutes after: a record would vanish under a clause reading it."""
+
+
+def kit_topic(partitions: int = 1) -> TopicSettings:
+    """How the kit makes a topic: ``partitions``, and every message kept (``KEPT``)."""
+    return TopicSettings(partitions=partitions, retention=KEPT)
+
+
 def fresh_name(kind: str) -> str:
     return f"sdk-kit-{kind}-{uuid.uuid4().hex[:12]}"
 
@@ -68,7 +80,7 @@ async def producing(
     await producer.start()
     try:
         if topic is not None:
-            await producer.create_topic(topic, TopicSettings(partitions=partitions))
+            await producer.create_topic(topic, kit_topic(partitions))
         yield producer
     finally:
         await producer.stop()

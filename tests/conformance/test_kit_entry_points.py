@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 import uuid
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from sdk.testing.clauses import Clause
 from sdk.testing.contracts import TRANSPORT_CLAUSES
 from sdk.testing.errors import ContractError, Undeclared
 from sdk.testing.profiles import Profile
-from sdk.testing.sessions import PATIENCE, consuming, producing, read, run
+from sdk.testing.sessions import PATIENCE, consuming, kit_topic, producing, read, run
 from sdk.types import Capability, Headers, TransportT
 from tests.conformance.broken.transports import DropsHeaders, DropsHeadersSometimes, _Broken
 from tests.conftest import pick_broker
@@ -290,3 +291,11 @@ def test_clauses_run_at_once_and_are_reported_in_their_order() -> None:
         ("C.b", "fail", "ContractError: C.b: as it should"),
         ("C.c", "pass", ""),
     ]
+
+
+def test_the_kit_s_topics_keep_the_oldest_record_it_sends() -> None:
+    """Timestamp 0 (1970) is the oldest: a broker keeping its default week would delete it at
+    its next retention check, under the clause reading it (seen on Apache Kafka)."""
+    retention = kit_topic().retention
+    assert retention is not None
+    assert retention > time.time() + 3600 * 24 * 365  # the age of 1970, and a year to spare
