@@ -374,6 +374,7 @@ class KafkaConsumer:
         self._started = True
 
     async def stop(self) -> None:
+        _leave_in_generation_0(self._consumer)
         try:
             await self._consumer.stop()
         except KafkaError as exc:
@@ -452,6 +453,19 @@ class KafkaConsumer:
                 f"{tp} is not assigned to this consumer of {self.group_id!r}"
             )
         self._consumer.seek(partition, offset)
+
+
+def _leave_in_generation_0(consumer: AIOKafkaConsumer) -> None:
+    """Make aiokafka's stop leave the group in its generation 0 too.
+
+    aiokafka sends LeaveGroup only from generation 1 on, Kafka's first; Tansu numbers its first
+    generation 0, so a member that stopped in it stayed in the group until its session ran out,
+    and the next member of the group (a restart) waited that long to be given a partition.
+    LeaveGroup names no generation: saying 1 changes nothing else, and stop forgets it.
+    """
+    coordinator = consumer._coordinator  # aiokafka's own, typed in stubs/: there is no public way
+    if coordinator is not None and coordinator.generation == 0:
+        coordinator.generation = 1
 
 
 def _check_offsets(offsets: Mapping[TP, int], doing: str) -> None:
