@@ -83,7 +83,7 @@ async def _max_records_bounds_a_batch(
             raise ContractError(name, f"{tp} was read at offsets {offsets}, max_records={limit}")
 
 
-WAIT: Final = 0.1
+WAIT: Final = 0.05
 """Seconds of the ``getmany`` timeouts a clause times with nothing new: several polls long."""
 
 
