@@ -2,7 +2,7 @@
 
 Opt-in (``SDK_KIT_DEFAULT_BROKERS=1``): with starting Apache Kafka, about a minute and a half
 for the two, more than ``make test`` may spend on one claim. It prints the wall time (measured:
-about 35 s on Tansu, 45 s on Apache Kafka); nothing is timed-asserted.
+about 20 s on Tansu, 46 s on Apache Kafka); nothing is timed-asserted.
 """
 
 from __future__ import annotations
