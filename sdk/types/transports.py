@@ -241,7 +241,8 @@ class ConsumerT(Protocol):
         ...
 
     def assignment(self) -> frozenset[TP]:
-        """The partitions this member reads now; asks no broker, raises nothing."""
+        """The partitions this member reads now (none once stopped); asks no broker, raises
+        nothing."""
         ...
 
     async def commit(self, offsets: Mapping[TP, int]) -> None:

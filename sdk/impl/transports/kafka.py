@@ -22,7 +22,7 @@ from collections.abc import (
     Mapping,
     Sequence,
 )
-from typing import Any, Final
+from typing import Any, Final, Literal
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
@@ -367,13 +367,14 @@ class KafkaConsumer:
         self._listener = listener
         self._servers = servers
         self.group_id = group_id
-        self._started = False
+        self._state: Literal["new", "started", "stopped"] = "new"
 
     async def start(self) -> None:
         await _start(self._consumer.start, self._consumer.stop, self._servers)
-        self._started = True
+        self._state = "started"
 
     async def stop(self) -> None:
+        self._state = "stopped"  # it holds nothing now, though aiokafka still lists its partitions
         try:
             await self._consumer.stop()
         except KafkaError as exc:
@@ -396,13 +397,14 @@ class KafkaConsumer:
     async def getmany(
         self, *, timeout: float, max_records: int | None = None
     ) -> Mapping[TP, Sequence[Message]]:
-        if not self._started:  # aiokafka fails on an attribute of what start makes
-            raise RuntimeError(f"the consumer of group {self.group_id!r} is not started")
+        if self._state != "started":  # aiokafka fails on an attribute of what start makes
+            said = "stopped" if self._state == "stopped" else "not started"
+            raise RuntimeError(f"the consumer of group {self.group_id!r} is {said}")
         try:
             batch = await self._consumer.getmany(
                 timeout_ms=round(timeout * 1000), max_records=max_records
             )
-        except ConsumerStoppedError:  # as memory:// says it: a misuse, not the broker's doing
+        except ConsumerStoppedError:  # stopped while it waited; a misuse, not the broker's doing
             raise RuntimeError(f"the consumer of group {self.group_id!r} is stopped") from None
         except KafkaError as exc:
             raise FetchError(str(exc), group=self.group_id, partitions=self.assignment()) from exc
@@ -424,6 +426,8 @@ class KafkaConsumer:
         }
 
     def assignment(self) -> frozenset[TP]:
+        if self._state != "started":
+            return frozenset()
         return frozenset(TP(tp.topic, tp.partition) for tp in self._consumer.assignment())
 
     async def commit(self, offsets: Mapping[TP, int]) -> None:
