@@ -37,7 +37,7 @@ from sdk.types import (
 
 from .errors import ContractError, Undeclared
 from .profiles import Profile, clause_seed, kit_settings
-from .sessions import PATIENCE, POLL, consuming, fresh_name, producing, read, run
+from .sessions import GRACE, PATIENCE, POLL, consuming, fresh_name, producing, read, run
 from .strategies import Record, batches
 
 Check = Callable[[TransportT, frozenset[Capability], st.DataObject], Coroutine[Any, Any, None]]
@@ -668,7 +668,8 @@ async def _subscribe_replaces(
     transport: TransportT, declared: frozenset[Capability], data: st.DataObject
 ) -> None:
     """``subscribe`` replaces the subscription: a topic dropped from it is revoked, leaves
-    ``assignment()``, and is read no more; the new one is assigned and read."""
+    ``assignment()``, and is read no more; the new one is assigned and read. Subscribed to
+    again, the dropped topic is read from the group's commit, not from where it was left."""
     name = "TransportContract.subscribe_replaces"
     old, new = fresh_name("dropped"), fresh_name("kept")
     batch = [Record(b"k", b"1"), Record(None, b"2")]  # nothing drawn: one example is enough
@@ -688,6 +689,7 @@ async def _subscribe_replaces(
         await producer.create_topic(new, TopicSettings())
         await send_all(producer, old, batch)
         await read(consumer, len(batch), name, f"records of {old}")
+        await consumer.commit({TP(old, 0): 1})  # short of what was read: the regain shows it
         if consumer.assignment() != frozenset({TP(old, 0)}) or TP(old, 0) not in assigned:
             raise ContractError(
                 name,
@@ -708,9 +710,12 @@ async def _subscribe_replaces(
                 raise ContractError(name, f"read {dict(early)} before anything more was sent")
         places = await send_all(producer, new, batch)
         await send_all(producer, old, batch)
-        got = await read(consumer, len(batch), name, f"records of {new}")
-        for _ in range(GRACE_POLLS):
-            got.extend(m for ms in (await consumer.getmany(timeout=POLL)).values() for m in ms)
+        got = await read(consumer, len(batch), name, f"records of {new}", grace=GRACE)
+        await consumer.commit({TP(new, 0): len(batch)})  # all of it: only the regain reads on
+        consumer.subscribe([old, new])
+        regained = await read(
+            consumer, 2 * len(batch) - 1, name, f"records of {old} from its commit", grace=GRACE
+        )
     if TP(old, 0) not in revoked or TP(new, 0) not in assigned:
         raise ContractError(
             name,
@@ -720,6 +725,13 @@ async def _subscribe_replaces(
     if stray := [(m.tp, m.offset) for m in got if m.topic != new]:
         raise ContractError(name, f"subscribed to {new} only, read {stray}")
     _matched(name, batch, places, got)
+    again = [(m.tp, m.offset) for m in regained]
+    if again != [(TP(old, 0), offset) for offset in range(1, 2 * len(batch))]:
+        raise ContractError(
+            name,
+            f"{old} committed at 1, dropped, then subscribed to again: read {again}, "
+            f"not offsets 1..{2 * len(batch) - 1}",
+        )
 
 
 SEEK_LOG: Final = 6
@@ -852,6 +864,32 @@ async def _describes_itself(
         raise ContractError(name, f"url is {url!r}: an address, with no password")
     if unknown := set(transport.capabilities) - EVERY_CAPABILITY:
         raise ContractError(name, f"capabilities {sorted(unknown)} are none the kit knows")
+
+
+@clause(consuming=False)
+async def _sends_create_topics(
+    transport: TransportT, declared: frozenset[Capability], data: st.DataObject
+) -> None:
+    """A send to a topic never made creates it, as the broker does on a first write, or is a
+    ``SendError`` naming it where the broker creates none: never another error."""
+    name = "TransportContract.sends_create_topics"
+    topic = fresh_name("first-write")
+    async with producing(transport) as producer:
+        try:
+            ack = await producer.send(topic, b"k", b"v")
+            await producer.flush()
+            landed = await ack
+        except SendError as exc:
+            if exc.topic != topic:
+                raise ContractError(name, f"a first send to {topic!r} failed as {exc!r}") from exc
+            return
+        partitions = await producer.partitions_for(topic)
+    if landed.topic != topic or landed.partition not in partitions or landed.offset != 0:
+        raise ContractError(
+            name,
+            f"the first send to {topic!r} landed at {landed!r}; the topic has partitions "
+            f"{sorted(partitions)}",
+        )
 
 
 @clause(consuming=False)
