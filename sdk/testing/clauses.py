@@ -883,6 +883,10 @@ async def _sends_create_topics(
             if exc.topic != topic:
                 raise ContractError(name, f"a first send to {topic!r} failed as {exc!r}") from exc
             return
+        except Exception as exc:  # what the transport raised, as this clause's finding
+            raise ContractError(
+                name, f"a first send to {topic!r} raised {exc!r}: neither made it nor a SendError"
+            ) from exc
         partitions = await producer.partitions_for(topic)
     if landed.topic != topic or landed.partition not in partitions or landed.offset != 0:
         raise ContractError(

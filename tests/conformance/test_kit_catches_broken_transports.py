@@ -9,17 +9,21 @@ from sdk.testing.contracts import TRANSPORT_CLAUSES, ContractError
 from sdk.testing.machine import STATE_MACHINE
 from sdk.types import TransportT
 from tests.conformance.broken.transports import (
+    AnnouncesAfterTheWait,
     CommitsNegative,
     CommitsOneAhead,
     CommitsOneBehind,
     CommittedZeroForNone,
     DropsHeaders,
     DropsHeadersSometimes,
+    FailsFirstWrite,
     FlushesEarly,
+    HoldsAfterStop,
     IgnoresMaxRecords,
     IgnoresPartitionOfKeyed,
     IgnoresSeek,
     KeepsOldSubscriptions,
+    KeepsPositionsOfLost,
     KeyPartitionGuesses,
     LosesOnRestart,
     MatchesPatternPrefixes,
@@ -82,6 +86,10 @@ def _failure(transport: TransportT, clause: str) -> ContractError:
         (ShowsPassword, "TransportContract.describes_itself"),
         (WrapsPartitions, "TransportContract.refuses_a_partition_it_lacks"),
         (CommitsNegative, "TransportContract.commits_read_back"),
+        (FailsFirstWrite, "TransportContract.sends_create_topics"),
+        (KeepsPositionsOfLost, "TransportContract.subscribe_replaces"),
+        (HoldsAfterStop, "TransportContract.callbacks_track_assignment"),
+        (AnnouncesAfterTheWait, "TransportContract.callbacks_track_assignment"),
     ],
 )
 def test_the_clause_a_defect_breaks_fails(broken: type[TransportT], clause: str) -> None:
@@ -150,6 +158,10 @@ def test_the_quick_state_machine_finds_a_commit_off_by_one(
         (ShowsPassword, "TransportContract.round_trip"),
         (WrapsPartitions, "TransportContract.round_trip"),
         (CommitsNegative, "TransportContract.round_trip"),
+        (FailsFirstWrite, "TransportContract.round_trip"),
+        (KeepsPositionsOfLost, "TransportContract.round_trip"),
+        (HoldsAfterStop, "TransportContract.round_trip"),
+        (AnnouncesAfterTheWait, "TransportContract.round_trip"),
     ],
 )
 def test_a_new_defect_passes_a_clause_it_does_not_touch(
