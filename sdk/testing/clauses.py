@@ -36,7 +36,7 @@ from sdk.types import (
 )
 
 from .errors import ContractError, Undeclared
-from .profiles import Profile, clause_seed, kit_settings
+from .profiles import Profile, clause_seed, kit_settings, own_examples
 from .sessions import GRACE, PATIENCE, POLL, consuming, fresh_name, producing, read, run
 from .strategies import Record, batches
 
@@ -80,7 +80,8 @@ class Clause:
                 raise Undeclared(self.name, capability, transport.url, left_out=left_out)
         token = PATIENCE.set(patience) if patience is not None else None
         try:
-            self.runner(transport, declared, profile)
+            with own_examples():
+                self.runner(transport, declared, profile)
         except FlakyFailure as flaky:  # the clause's own error, flagged, not hypothesis' wrapper
             failures: tuple[BaseException, ...] = getattr(flaky, "exceptions", ())  # untyped
             raise ContractError.of_intermittent(self.name, failures) from flaky

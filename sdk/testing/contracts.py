@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import math
 import types
 from collections.abc import Callable
@@ -27,7 +28,7 @@ from . import callbacks, fetching, groups  # each registers its clauses in CLAUS
 from .clauses import CLAUSES, Clause
 from .errors import ContractError, Undeclared
 from .machine import STATE_MACHINE
-from .profiles import Profile
+from .profiles import Profile, own_examples
 from .strategies import Sample, any_values, samples
 
 __all__ = ["ChannelContract", "CodecContract", "ContractError", "TransportContract"]
@@ -70,7 +71,7 @@ class CodecContract:
         }
         one_failure = settings(report_multiple_bugs=False)  # the clause's error, not a group
         for name, clause in clauses.items():
-            setattr(cls, name, one_failure(clause))
+            setattr(cls, name, _own(one_failure(clause)))
 
 
 def _round_trip(self: CodecContract, data: st.DataObject) -> None:
@@ -177,7 +178,7 @@ class ChannelContract:
             ),
         }
         for name, clause in clauses.items():
-            setattr(cls, name, clause)
+            setattr(cls, name, _own(clause))
 
 
 def _fan_out_in_order(self: ChannelContract, values: list[int], subscribers: int) -> None:
@@ -318,6 +319,17 @@ _WAIT = 5.0
 def _untrusted(dumps: Callable[[object], object], value: object) -> object:
     """What ``dumps`` gave, as the object it may be: a codec's annotations may be wrong."""
     return dumps(value)
+
+
+def _own(test: Callable[P, None]) -> Callable[P, None]:
+    """The hypothesis test ``test``, drawing its examples from its strategies alone."""
+
+    @functools.wraps(test)
+    def drawing(*args: P.args, **kwargs: P.kwargs) -> None:
+        with own_examples():
+            test(*args, **kwargs)
+
+    return drawing
 
 
 def _fresh(clause: Callable[P, None]) -> Callable[P, None]:

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import os
 import zlib
+from collections.abc import Generator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Final, Literal
 
 if TYPE_CHECKING:
@@ -50,3 +52,31 @@ def kit_settings(profile: Profile, *, consuming: bool, machine: bool = False) ->
         database=None,  # every clause runs from one inner function: they would share entries
         phases=tuple(Phase) if shrinks else (Phase.explicit, Phase.reuse, Phase.generate),
     )
+
+
+@contextmanager
+def own_examples() -> Generator[None]:
+    """Draw the kit's examples from its strategies alone, whatever modules are loaded.
+
+    Hypothesis (6.131 on) mixes into its draws the literals of every module it takes for
+    local: a user's test files, and the kit itself when installed editable. The same seed
+    would then give other examples in another session. Inside this block its provider sees
+    no local literals; its cache of them is cleared on the way in and out, so the tests
+    around the block draw as they would have.
+    """
+    from hypothesis.internal.conjecture import providers
+    from hypothesis.internal.constants_ast import Constants
+
+    provider = getattr(providers, "HypothesisProvider", None)
+    found = None if provider is None else provider.__dict__.get("_local_constants")
+    if provider is None or found is None:  # a hypothesis that draws no local literals
+        yield
+        return
+    none = Constants()
+    providers.CONSTANTS_CACHE.cache.clear()
+    provider._local_constants = property(lambda _: none)
+    try:
+        yield
+    finally:
+        provider._local_constants = found
+        providers.CONSTANTS_CACHE.cache.clear()
