@@ -152,11 +152,18 @@ def places(events: Sequence[Event[bytes, VT]]) -> list[str]:
 
 
 async def read_events(
-    topic: Topic[bytes, VT], count: int, clause: str, what: str, *, grace: bool = True
+    topic: Topic[bytes, VT],
+    count: int,
+    clause: str,
+    what: str,
+    *,
+    grace: bool = True,
+    each: Callable[[Sequence[Event[bytes, VT]]], None] | None = None,
 ) -> list[Event[bytes, VT]]:
     """The next ``count`` events of ``topic``, each acked as the next is read; a clause error
-    if they do not come within the patience. With ``grace``, reads on (which acks the last):
-    an event then is one too many."""
+    if they do not come within the patience. ``each`` is given what was read so far as each
+    event comes (to fail at once on one out of place). With ``grace``, reads on (which acks
+    the last): an event then is one too many."""
     loop = asyncio.get_running_loop()
     wait = PATIENCE.get()
     start = loop.time()
@@ -165,6 +172,8 @@ async def read_events(
         left = start + wait - loop.time()
         try:
             got.append(await topic.get(timeout=max(left, 0.0)))
+            if each is not None:
+                each(got)
         except TimeoutError:
             raise ContractError(
                 clause,
@@ -358,11 +367,15 @@ def _check_split(
 
 @dataclass(frozen=True)
 class Run:
-    """One run of an app before a restart: how many events it reads, and whether it acks the
-    last of them (the ones before it are acked by moving on)."""
+    """One run of an app before a restart: how many events it reads and acks (each by moving
+    on to the next; the last with ``ack()``), and whether it then reads one more, not acked."""
 
-    reads: int
-    acks_last: bool
+    acks: int
+    one_more: bool
+
+    @property
+    def reads(self) -> int:
+        return self.acks + self.one_more
 
 
 @app_clause("durable_commits", examples={"quick": 1, "long": 10})
@@ -370,7 +383,7 @@ async def _restart_resumes_after_the_last_ack(
     transport: TransportT, declared: frozenset[Capability], data: st.DataObject
 ) -> None:
     """An app of the same id, started again, reads each partition from the event after the
-    last one acked: none acked is read again, none after it is skipped, the one read but not
+    last one acked: none acked is read again, none after it is skipped, one read but not
     acked comes again; the last run reads what is left and nothing more."""
     name = "AppContract.restart_resumes_after_the_last_ack"
     topic = fresh_name("restart")
@@ -379,15 +392,13 @@ async def _restart_resumes_after_the_last_ack(
     runs: list[Run] = []
     left = len(where)
     for _ in range(data.draw(st.integers(1, 2), "restarts")):
-        reads = data.draw(st.integers(1, left), f"run {len(runs) + 1} reads")
-        acks_last = reads < left and data.draw(st.booleans(), f"run {len(runs) + 1} acks its last")
-        runs.append(Run(reads, acks_last))
-        left -= reads if acks_last else reads - 1
+        if left < 2:  # the last run reads at least one
+            break
+        acks = data.draw(st.integers(1, left - 1), f"run {len(runs) + 1} acks")
+        runs.append(Run(acks, data.draw(st.booleans(), f"run {len(runs) + 1} reads one more")))
+        left -= acks
     group = fresh_name("app")
-    offsets: list[list[int]] = [[] for _ in range(partitions)]
-    """Per partition, the offsets sent to it, in order."""
-    acked = [0] * partitions
-    """Per partition, how many of them are acked: the restarted app reads on from there."""
+    log = Log(topic, [[] for _ in range(partitions)])
     for number, current in enumerate([*runs, None], start=1):
         app = App(group, broker=transport)
         events = int_topic(app, topic)
@@ -396,37 +407,67 @@ async def _restart_resumes_after_the_last_ack(
                 out = int_topic(app, topic, partitions=partitions)
                 for value, partition in enumerate(where):
                     metadata = await out.send_and_wait(value=value, partition=partition)
-                    offsets[partition].append(metadata.offset)
-        count = current.reads if current else sum(map(len, offsets)) - sum(acked)
+                    log.offsets[partition].append(metadata.offset)
+        count = current.reads if current else log.left()
+        what = f"events of {topic} in run {number} of {len(runs) + 1} ({log.next()} on)"
+        log.run(number)
         async with running(app, events):
-            what = f"events of {topic} in run {number} of {len(runs) + 1}"
-            got = await read_events(events, count, name, what, grace=current is None)
-            if current and current.acks_last:
-                got[-1].ack()
-        read = [0] * partitions
-        for event in got:
-            partition, offset = event.message.partition, event.message.offset
-            expected = offsets[partition][acked[partition] + read[partition]]
-            if offset != expected:
-                raise ContractError(
-                    name,
-                    f"run {number} read {topic}[{partition}]@{offset} where {topic}[{partition}]"
-                    f"@{expected} was next: {_acked(topic, offsets, acked)} before it started, "
-                    f"it read {places(got)}",
-                )
-            read[partition] += 1
+            got = await read_events(
+                events, count, name, what, grace=current is None, each=log.in_place
+            )
+            if current:
+                got[current.acks - 1].ack()  # the ones before it were acked by moving on
         if current:
-            if not current.acks_last:
-                read[got[-1].message.partition] -= 1
-            acked = [done + more for done, more in zip(acked, read, strict=True)]
+            log.acked(got[-1].message.partition if current.one_more else None)
 
 
-def _acked(topic: str, offsets: Sequence[Sequence[int]], acked: Sequence[int]) -> str:
-    parts = [
-        f"{topic}[{p}] up to @{sent[done - 1]}" if done else f"{topic}[{p}] none"
-        for p, (sent, done) in enumerate(zip(offsets, acked, strict=True))
-    ]
-    return "acked: " + ", ".join(parts)
+@dataclass
+class Log:
+    """What the restart clause sent to a topic, what is acked of it, and what the current run
+    of the app read: per partition, in order."""
+
+    topic: str
+    offsets: list[list[int]]
+    """Per partition, the offsets sent to it."""
+    done: list[int] = field(default_factory=list[int])
+    """Per partition, how many of them are acked: a restarted app reads on from there."""
+    read: list[int] = field(default_factory=list[int])
+    number: int = 0
+
+    def run(self, number: int) -> None:
+        self.done = self.done or [0] * len(self.offsets)
+        self.read = [0] * len(self.offsets)
+        self.number = number
+
+    def left(self) -> int:
+        return sum(map(len, self.offsets)) - sum(self.done)
+
+    def next(self) -> str:
+        done = self.done or [0] * len(self.offsets)
+        return ", ".join(
+            f"{self.topic}[{p}]@{sent[d]}" if d < len(sent) else f"nothing of {self.topic}[{p}]"
+            for p, (sent, d) in enumerate(zip(self.offsets, done, strict=True))
+        )
+
+    def in_place(self, got: Sequence[Event[bytes, int]]) -> None:
+        """The event just read is the next of its partition: a clause error if not."""
+        partition, offset = got[-1].message.partition, got[-1].message.offset
+        sent, index = self.offsets[partition], self.done[partition] + self.read[partition]
+        if index >= len(sent) or offset != sent[index]:
+            expected = f"@{sent[index]} was next" if index < len(sent) else "had no more"
+            raise ContractError(
+                "AppContract.restart_resumes_after_the_last_ack",
+                f"run {self.number} read {self.topic}[{partition}]@{offset} where "
+                f"{self.topic}[{partition}]{expected}: after the acks before it, it was to read "
+                f"on from {self.next()}; it read {places(got)}",
+            )
+        self.read[partition] += 1
+
+    def acked(self, one_more: int | None) -> None:
+        """The run acked what it read, but for one more read of partition ``one_more``."""
+        if one_more is not None:
+            self.read[one_more] -= 1
+        self.done = [done + more for done, more in zip(self.done, self.read, strict=True)]
 
 
 def undecodable_records(data: st.DataObject) -> tuple[list[int | None], list[bytes]]:
@@ -463,7 +504,8 @@ async def done_with(
         raise ContractError(
             clause,
             f"the app of id {group!r} ({policy}) stopped with {topic}[0] committed at {at}; "
-            f"expected {end}, past its last message (a restart would read on from @{at})",
+            f"expected {end}, past its last message (a restart would read on from "
+            f"{'the start' if at is None else f'@{at}'})",
         )
 
 
@@ -610,6 +652,7 @@ def _check_letter(
 
 
 SENDS: Final = ("send_soon", "send", "send_and_wait")
+"""How an app sends; the first two do not wait for the broker's answer."""
 
 
 @app_clause(examples={"quick": 1, "long": 10})
@@ -617,19 +660,19 @@ async def _stop_loses_nothing(
     transport: TransportT, declared: frozenset[Capability], data: st.DataObject
 ) -> None:
     """An app stopped right after sending (``send_soon``, ``send`` not awaited further, or
-    ``send_and_wait``) has sent it all when ``stop`` returns: every future resolved to where
-    the event landed, every callback called once, and every event there to read, once."""
+    ``send_and_wait``; the last one not waited for) has sent it all when ``stop`` returns:
+    every future resolved to where the event landed, every callback called once, and every
+    event there to read, once."""
     name = "AppContract.stop_loses_nothing"
     topic = fresh_name("stop")
     partitions = data.draw(st.integers(1, 3), "partitions") if "partitions" in declared else 1
-    how = data.draw(
-        st.lists(
-            st.tuples(st.sampled_from(SENDS), st.integers(0, partitions - 1), st.booleans()),
-            min_size=1,
-            max_size=12,
-        ),
-        "sends (how, partition, with a callback)",
-    )
+
+    def sends(kinds: Sequence[str], most: int) -> st.SearchStrategy[list[tuple[str, int, bool]]]:
+        one = st.tuples(st.sampled_from(kinds), st.integers(0, partitions - 1), st.booleans())
+        return st.lists(one, min_size=1 if most == 1 else 0, max_size=most)
+
+    how = data.draw(sends(SENDS, 11), "sends (how, partition, with a callback)")
+    how += data.draw(sends(SENDS[:2], 1), "the last send, not waited for")
     calls = [0] * len(how)
     answers: dict[int, FutureMessage[bytes, int]] = {}
     landed: dict[tuple[int, int], int] = {}
