@@ -12,8 +12,9 @@ import re
 import time
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
+import pytest
 from hypothesis import given, seed
 from hypothesis import strategies as st
 from hypothesis.errors import FlakyFailure
@@ -46,6 +47,20 @@ PARTITIONS: Final = 3
 
 
 Runner = Callable[[TransportT, frozenset[Capability], Profile], None]
+
+
+class Mixin(Protocol):
+    """What a contract mixin says about how to run its clauses (``TransportContract``'s and
+    ``AppContract``'s class attributes)."""
+
+    @property
+    def capabilities(self) -> frozenset[Capability] | None: ...
+
+    @property
+    def profile(self) -> Profile: ...
+
+
+ClauseTest = Callable[[Mixin, TransportT, pytest.FixtureRequest], None]
 
 
 @dataclass(frozen=True)
@@ -88,6 +103,20 @@ class Clause:
         finally:
             if token is not None:
                 PATIENCE.reset(token)
+
+    def as_test(self) -> ClauseTest:
+        """The clause as a test method of a mixin that has a ``transport`` fixture: a clause
+        whose capability is not declared is a skip, by name."""
+
+        def test(self_: Mixin, transport: TransportT, request: pytest.FixtureRequest) -> None:
+            profile: Profile = request.config.getoption("kit_profile", None) or self_.profile
+            try:
+                self.run(transport, self_.capabilities, profile)
+            except Undeclared as undeclared:
+                pytest.skip(str(undeclared))
+
+        test.__doc__ = self.doc
+        return test
 
 
 CLAUSES: list[Clause] = []

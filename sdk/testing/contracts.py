@@ -1,8 +1,9 @@
 """Contract mixins: subclass one in a test module, say what to test, and pytest runs the clauses.
 
-No plugin needed: a codec or channel subclass sets class attributes; a transport subclass also
-provides a ``transport`` fixture. Every failure names the clause it broke and the input that
-broke it, as ``ContractError("CodecContract.round_trip: ...")``.
+No plugin needed: a codec or channel subclass sets class attributes; a transport subclass (and
+an ``AppContract`` one, from ``apps``) also provides a ``transport`` fixture. Every failure
+names the clause it broke and the input that broke it, as
+``ContractError("CodecContract.round_trip: ...")``.
 """
 
 from __future__ import annotations
@@ -22,16 +23,23 @@ from typing_extensions import ParamSpec
 
 from sdk.errors import DecodeError, EncodeError
 from sdk.impl.codecs import is_record
-from sdk.types import Capability, ChannelT, CodecT, TransportT, TypedCodecT
+from sdk.types import Capability, ChannelT, CodecT, TypedCodecT
 
 from . import callbacks, fetching, groups  # each registers its clauses in CLAUSES
+from .apps import AppContract
 from .clauses import CLAUSES, Clause
-from .errors import ContractError, Undeclared
+from .errors import ContractError
 from .machine import STATE_MACHINE
 from .profiles import Profile, own_examples
 from .strategies import Sample, any_values, samples
 
-__all__ = ["ChannelContract", "CodecContract", "ContractError", "TransportContract"]
+__all__ = [
+    "AppContract",
+    "ChannelContract",
+    "CodecContract",
+    "ContractError",
+    "TransportContract",
+]
 
 P = ParamSpec("P")
 
@@ -293,23 +301,7 @@ class TransportContract:
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
         for clause in TRANSPORT_CLAUSES:
-            setattr(cls, f"test_{clause.name.partition('.')[2]}", _transport_test(clause))
-
-
-def _transport_test(
-    clause: Clause,
-) -> Callable[[TransportContract, TransportT, pytest.FixtureRequest], None]:
-    def test(
-        self: TransportContract, transport: TransportT, request: pytest.FixtureRequest
-    ) -> None:
-        profile: Profile = request.config.getoption("kit_profile", None) or self.profile
-        try:
-            clause.run(transport, self.capabilities, profile)
-        except Undeclared as undeclared:
-            pytest.skip(str(undeclared))
-
-    test.__doc__ = clause.doc
-    return test
+            setattr(cls, f"test_{clause.name.partition('.')[2]}", clause.as_test())
 
 
 _WAIT = 5.0
