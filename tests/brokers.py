@@ -7,6 +7,7 @@ external cluster. Under ``CI=true`` a broker that cannot be started fails the ru
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import os
 import shutil
@@ -15,9 +16,9 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 
 from sdk import App
@@ -95,17 +96,17 @@ SCRIPTS = Path(__file__).parents[1] / "scripts" / "kafka"
 
 KRAFT_PROPERTIES = """\
 process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@127.0.0.1:{controller}
+node.id={node_id}
+controller.quorum.voters={voters}
 listeners={listeners}
 advertised.listeners={advertised}
 controller.listener.names=CONTROLLER
 listener.security.protocol.map={protocols}
 inter.broker.listener.name=PLAINTEXT
 log.dirs={data}
-offsets.topic.replication.factor=1
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
+offsets.topic.replication.factor={replicas}
+transaction.state.log.replication.factor={replicas}
+transaction.state.log.min.isr={min_isr}
 group.initial.rebalance.delay.ms=0
 group.min.session.timeout.ms=1000
 """
@@ -130,6 +131,30 @@ def kafka_classpath() -> str:
     return f"{fetched.stdout.strip()}/*"
 
 
+def cluster_id() -> str:
+    """A fresh KRaft cluster id, made here rather than by a JVM start (``random-uuid``): 16
+    random bytes in URL-safe base64, as Kafka's ``Uuid`` prints them (never starting with ``-``,
+    which its command line would take for an option)."""
+    while True:
+        made = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not made.startswith("-"):
+            return made
+
+
+@dataclass(frozen=True)
+class Quorum:
+    """The KRaft controllers every node of one cluster is formatted and started with."""
+
+    cluster_id: str
+    controllers: Mapping[int, int]
+    """Node id to its controller port on 127.0.0.1."""
+
+    @property
+    def voters(self) -> str:
+        """``controller.quorum.voters``: a static quorum, which Kafka 4 still takes."""
+        return ",".join(f"{n}@127.0.0.1:{port}" for n, port in sorted(self.controllers.items()))
+
+
 class KafkaNode:
     """One Apache Kafka 4 node (KRaft, broker and controller) in ``work``: stop and start it
     again, its data kept, on the same ports.
@@ -137,7 +162,8 @@ class KafkaNode:
     ``listeners`` adds listeners by security protocol (``{"SASL_SSL": ...}`` maps a listener
     named after its protocol to a free port); ``properties`` are appended to the server
     properties (TLS stores, JAAS, SASL mechanisms); ``scram`` are ``--add-scram`` arguments
-    of the storage format, which is where KRaft takes its first SCRAM users.
+    of the storage format, which is where KRaft takes its first SCRAM users. ``quorum`` makes
+    it node ``node_id`` of a cluster (``KafkaCluster``); without one it is a cluster alone.
     """
 
     def __init__(
@@ -148,49 +174,75 @@ class KafkaNode:
         listeners: Sequence[str] = (),
         properties: str = "",
         scram: Sequence[str] = (),
+        node_id: int = 1,
+        quorum: Quorum | None = None,
+        jvm: Sequence[str] = ("-Xmx512m",),
     ) -> None:
         self.work = work
-        self.port, self.controller = free_port(), free_port()
+        self.node_id = node_id
+        quorum = quorum or Quorum(cluster_id(), {node_id: free_port()})
+        self.port, self.controller = free_port(), quorum.controllers[node_id]
         self.ports = {protocol: free_port() for protocol in listeners}
-        self._java = ["java", "-Xmx512m", "-cp", classpath]
+        self._java = ["java", *jvm, "-cp", classpath]
         self._properties = work / "server.properties"
         self._process: subprocess.Popen[bytes] | None = None
         every = {"PLAINTEXT": self.port, **self.ports}
         advertised = ",".join(f"{name}://127.0.0.1:{port}" for name, port in every.items())
         protocols = ",".join(f"{name}:{name}" for name in ["CONTROLLER", *every])
+        replicas = len(quorum.controllers)
         self._properties.write_text(
             KRAFT_PROPERTIES.format(
-                controller=self.controller,
+                node_id=node_id,
+                voters=quorum.voters,
                 listeners=f"{advertised},CONTROLLER://127.0.0.1:{self.controller}",
                 advertised=advertised,
                 protocols=protocols.replace("CONTROLLER:CONTROLLER", "CONTROLLER:PLAINTEXT"),
                 data=work / "data",
+                replicas=replicas,
+                min_isr=min(2, replicas),
             )
             + properties
         )
-        self._format(scram)
+        self._format(quorum.cluster_id, scram)
 
     @property
     def broker(self) -> Broker:
         """The plaintext listener, as the topic tests use it."""
         return Broker("kafka", f"kafka://127.0.0.1:{self.port}", TEST_SETTINGS)
 
-    def _format(self, scram: Sequence[str]) -> None:
-        run = partial(subprocess.run, capture_output=True, text=True, timeout=60, check=True)
-        cluster = run([*self._java, "kafka.tools.StorageTool", "random-uuid"])
-        uuid = cluster.stdout.strip().splitlines()[-1]
+    def _format(self, cluster: str, scram: Sequence[str]) -> None:
         extra = [arg for user in scram for arg in ("--add-scram", user)]
-        tool = [*self._java, "kafka.tools.StorageTool", "format", "-t", uuid]
-        run([*tool, "-c", str(self._properties), *extra])
+        tool = [*self._java, "kafka.tools.StorageTool", "format", "-t", cluster]
+        subprocess.run(
+            [*tool, "-c", str(self._properties), *extra],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+
+    @property
+    def running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
 
     def start(self) -> None:
+        self.launch()
+        self.wait_listening()
+
+    def launch(self) -> None:
+        """Start the process without waiting: a node of a cluster listens only once a quorum
+        of its controllers is up, so a cluster launches them all, then waits."""
         with open(self.work / "kafka.log", "ab") as log:
             self._process = subprocess.Popen(
                 [*self._java, "kafka.Kafka", str(self._properties)],
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
-        _wait_for_port(self.port, self._process, "apache kafka", timeout=60)
+
+    def wait_listening(self, timeout: float = 60.0) -> None:
+        if self._process is None:
+            raise RuntimeError(f"apache kafka node {self.node_id} was not launched")
+        _wait_for_port(self.port, self._process, f"apache kafka node {self.node_id}", timeout)
 
     def stop(self) -> None:
         process, self._process = self._process, None
@@ -200,6 +252,13 @@ class KafkaNode:
         try:
             process.wait(30)
         except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+    def kill(self) -> None:
+        """SIGKILL: the node dies at once, as a machine that loses power, its data kept."""
+        process, self._process = self._process, None
+        if process is not None:
             process.kill()
             process.wait()
 
