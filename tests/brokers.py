@@ -7,6 +7,7 @@ external cluster. Under ``CI=true`` a broker that cannot be started fails the ru
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import contextlib
 import os
@@ -17,9 +18,13 @@ import subprocess
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import AsyncGenerator, Generator, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import KafkaError
 
 from sdk import App
 from sdk.impl.transports.kafka import KafkaSettings, KafkaTransport
@@ -285,6 +290,143 @@ def apache_kafka() -> Iterator[Broker]:
     """Apache Kafka 4 in KRaft mode, one node, fetched from Maven Central by scripts/kafka."""
     with kafka_node() as node:
         yield node.broker
+
+
+CLUSTER_PROPERTIES = """\
+broker.heartbeat.interval.ms=500
+broker.session.timeout.ms=3000
+offsets.topic.num.partitions=3
+transaction.state.log.num.partitions=3
+"""
+"""A dead node is fenced, and its partitions get new leaders, 3 s after its last heartbeat
+(Kafka's default: 9 s); three partitions of the offsets and transaction logs, not 50, so
+that a node's start and a group's first join stay short on a small machine."""
+CLUSTER_JVM = ("-Xmx320m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")
+"""Three JVMs on a small machine: a small heap, and the quick compiler only (it starts a node
+in about 0.7 of the time; throughput is not what these nodes are for)."""
+CLUSTER_READY_WITHIN = 60.0
+
+
+@dataclass(frozen=True)
+class PartitionState:
+    """Who holds one partition, as the cluster's metadata says."""
+
+    leader: int
+    replicas: tuple[int, ...]
+    isr: tuple[int, ...]
+
+
+class KafkaCluster:
+    """``size`` Apache Kafka nodes, each broker and controller, voters of one KRaft quorum:
+    the cluster users run in production, on loopback. Kill a partition's leader and restart
+    it to see what the SDK does through a failover."""
+
+    def __init__(
+        self, work: Path, classpath: str, *, size: int = 3, jvm: Sequence[str] = CLUSTER_JVM
+    ) -> None:
+        quorum = Quorum(cluster_id(), {n: free_port() for n in range(1, size + 1)})
+
+        def node(n: int) -> KafkaNode:
+            (work / f"node-{n}").mkdir()
+            return KafkaNode(
+                work / f"node-{n}",
+                classpath,
+                node_id=n,
+                quorum=quorum,
+                properties=CLUSTER_PROPERTIES,
+                jvm=jvm,
+            )
+
+        with ThreadPoolExecutor(size) as pool:  # a storage format is a JVM start each
+            self.nodes = {n.node_id: n for n in pool.map(node, quorum.controllers)}
+        self.servers = [f"127.0.0.1:{n.port}" for n in self.nodes.values()]
+
+    @property
+    def broker(self) -> Broker:
+        return Broker("kafka-cluster", f"kafka://{','.join(self.servers)}", TEST_SETTINGS)
+
+    def start(self) -> None:
+        """Launch every node, then wait for each to listen and for all to be brokers."""
+        for node in self.nodes.values():
+            node.launch()
+        for node in self.nodes.values():
+            node.wait_listening(CLUSTER_READY_WITHIN)
+        asyncio.run(self.ready())
+
+    def close(self) -> None:
+        """SIGKILL every node: its data is thrown away, and a node stopping gracefully waits
+        on a quorum that the others, stopping too, no longer make."""
+        for node in self.nodes.values():
+            node.kill()
+
+    async def ready(self, timeout: float = CLUSTER_READY_WITHIN) -> None:
+        """Wait until every running node is a broker in the metadata. A broker is listed only
+        once the active controller has unfenced it, so this also means there is a controller."""
+        running = {n for n, node in self.nodes.items() if node.running}
+        deadline = time.monotonic() + timeout
+        seen: object = "no answer"
+        while True:
+            try:
+                async with self._admin() as admin:
+                    found = await admin.describe_cluster()
+            except KafkaError as exc:
+                seen = exc
+            else:
+                brokers = {b["node_id"] for b in found["brokers"]}
+                if brokers == running and found["controller_id"] in running:
+                    return
+                seen = f"brokers {sorted(brokers)}, controller {found['controller_id']}"
+            if time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"the cluster's nodes {sorted(running)} were not all brokers within"
+                    f" {timeout} s: {seen}"
+                )
+            await asyncio.sleep(0.2)
+
+    async def partition(self, topic: str, partition: int) -> PartitionState:
+        async with self._admin() as admin:
+            (found,) = await admin.describe_topics([topic])
+        for p in found["partitions"]:
+            if p["partition"] == partition:
+                return PartitionState(p["leader"], tuple(p["replicas"]), tuple(p["isr"]))
+        raise LookupError(f"topic {topic!r} has no partition {partition}: {found}")
+
+    async def kill_leader(self, topic: str, partition: int) -> KafkaNode:
+        """SIGKILL the node that leads ``partition`` of ``topic`` now; it is returned."""
+        leader = (await self.partition(topic, partition)).leader
+        node = self.nodes.get(leader)
+        if node is None or not node.running:
+            raise RuntimeError(f"{topic}[{partition}] is led by node {leader}, not a live node")
+        node.kill()
+        return node
+
+    async def restart(self, node: KafkaNode) -> None:
+        """Start a killed node again on its data, and wait until it is a broker again."""
+        await asyncio.to_thread(node.start)
+        await self.ready()
+
+    @contextlib.asynccontextmanager
+    async def _admin(self) -> AsyncGenerator[AIOKafkaAdminClient, None]:
+        admin = AIOKafkaAdminClient(bootstrap_servers=self.servers, request_timeout_ms=5000)
+        await admin.start()
+        try:
+            yield admin
+        finally:
+            await admin.close()
+
+
+@contextlib.contextmanager
+def kafka_cluster(size: int = 3) -> Generator[KafkaCluster, None, None]:
+    """A started ``KafkaCluster`` in a fresh directory; every node killed afterwards, whatever
+    happened."""
+    classpath = kafka_classpath()
+    with tempfile.TemporaryDirectory(prefix="sdk-cluster-") as work:
+        cluster = KafkaCluster(Path(work), classpath, size=size)
+        try:
+            cluster.start()
+            yield cluster
+        finally:
+            cluster.close()
 
 
 def make_app(broker: Broker, id: str) -> App:
