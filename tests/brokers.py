@@ -391,6 +391,21 @@ class KafkaCluster:
                 return PartitionState(p["leader"], tuple(p["replicas"]), tuple(p["isr"]))
         raise LookupError(f"topic {topic!r} has no partition {partition}: {found}")
 
+    async def led_by(self, topic: str, node_id: int) -> int:
+        """A partition of ``topic`` that node ``node_id`` leads."""
+        async with self._admin() as admin:
+            (found,) = await admin.describe_topics([topic])
+        for p in sorted(found["partitions"], key=lambda p: int(p["partition"])):
+            if p["leader"] == node_id:
+                return int(p["partition"])
+        raise LookupError(f"node {node_id} leads no partition of {topic!r}: {found}")
+
+    async def coordinator(self, group: str) -> int:
+        """The node that coordinates consumer group ``group`` (it leads the group's partition
+        of the offsets log)."""
+        async with self._admin() as admin:
+            return await admin.find_coordinator(group)
+
     async def kill_leader(self, topic: str, partition: int) -> KafkaNode:
         """SIGKILL the node that leads ``partition`` of ``topic`` now; it is returned."""
         leader = (await self.partition(topic, partition)).leader
