@@ -171,6 +171,11 @@ class KafkaTransport:
         self._url = redact(url)
         self.servers = servers
         self._settings: dict[str, Any] = {**from_url, **settings}
+        if self._settings.get("acks") == 0:
+            raise ValueError(
+                f"{self._url}: acks=0 is refused: a send's answer says where the message landed, "
+                "and with acks=0 no broker says it; use acks=1 or acks='all'"
+            )
         self._ssl_context = ssl_context
 
     @property
