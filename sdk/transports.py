@@ -7,7 +7,9 @@ reaches into ``sdk.impl``, whose layout may change.
 
 - the SPI: ``TransportT``, ``ProducerT``, ``ConsumerT``, ``AckT``, ``Capability``,
   ``EVERY_CAPABILITY``, ``PartitionsCallback``, and ``TopicSettings`` (what ``create_topic``
-  is given);
+  is given); for the ``transactions`` capability, ``TransactionalTransportT``,
+  ``TransactionalProducerT``, ``TransactionalConsumerT``, ``GroupMetadata`` and
+  ``IsolationLevel``;
 - what the SPI carries: ``Message`` (what ``getmany`` returns) and ``RecordMetadata`` (what an
   ``AckT`` resolves to), the concrete classes; ``TP``, ``Headers``, ``CREATE_TIME``,
   ``LOG_APPEND_TIME``;
@@ -22,9 +24,11 @@ from sdk.errors import (
     AuthenticationError,
     BrokerConnectionError,
     CommitError,
+    FencedError,
     FetchError,
     SendError,
     TopicError,
+    TransactionError,
     TransportError,
     UnknownTransportError,
 )
@@ -38,9 +42,14 @@ from sdk.types.transports import (
     AckT,
     Capability,
     ConsumerT,
+    GroupMetadata,
+    IsolationLevel,
     PartitionsCallback,
     ProducerT,
     TopicSettings,
+    TransactionalConsumerT,
+    TransactionalProducerT,
+    TransactionalTransportT,
     TransportT,
 )
 
@@ -56,8 +65,11 @@ __all__ = [
     "Capability",
     "CommitError",
     "ConsumerT",
+    "FencedError",
     "FetchError",
+    "GroupMetadata",
     "Headers",
+    "IsolationLevel",
     "Message",
     "PartitionsCallback",
     "ProducerT",
@@ -65,6 +77,10 @@ __all__ = [
     "SendError",
     "TopicError",
     "TopicSettings",
+    "TransactionError",
+    "TransactionalConsumerT",
+    "TransactionalProducerT",
+    "TransactionalTransportT",
     "TransportError",
     "TransportFactory",
     "TransportT",
