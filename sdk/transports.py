@@ -51,6 +51,7 @@ from sdk.types.transports import (
     TransactionalProducerT,
     TransactionalTransportT,
     TransportT,
+    is_transactional,
 )
 
 __all__ = [
@@ -85,6 +86,7 @@ __all__ = [
     "TransportFactory",
     "TransportT",
     "UnknownTransportError",
+    "is_transactional",
     "key_partition",
     "redact",
     "register",

@@ -25,7 +25,7 @@ from sdk.errors import DecodeError, EncodeError
 from sdk.impl.codecs import is_record
 from sdk.types import Capability, ChannelT, CodecT, TypedCodecT
 
-from . import callbacks, fetching, groups  # each registers its clauses in CLAUSES
+from . import callbacks, fetching, groups, transactions  # each registers its clauses in CLAUSES
 from .apps import AppContract
 from .clauses import CLAUSES, Clause
 from .errors import ContractError
@@ -44,9 +44,9 @@ __all__ = [
 P = ParamSpec("P")
 
 TRANSPORT_CLAUSES: tuple[Clause, ...] = (*CLAUSES, STATE_MACHINE)
-"""The clauses of ``clauses``, ``callbacks``, ``fetching`` and ``groups`` (each registers its own in
-``CLAUSES`` as it is imported), then the state machine."""
-del callbacks, fetching, groups  # imported for what importing them does
+"""The clauses of ``clauses``, ``callbacks``, ``fetching``, ``groups`` and ``transactions`` (each
+registers its own in ``CLAUSES`` as it is imported), then the state machine."""
+del callbacks, fetching, groups, transactions  # imported for what importing them does
 
 
 class CodecContract:

@@ -35,6 +35,7 @@ from .transports import (
     TransactionalProducerT,
     TransactionalTransportT,
     TransportT,
+    is_transactional,
 )
 
 __all__ = [
@@ -73,4 +74,5 @@ __all__ = [
     "TransportT",
     "TypedCodecT",
     "TypedEncoderT",
+    "is_transactional",
 ]

@@ -10,7 +10,7 @@ import math
 from collections import Counter
 from collections.abc import Awaitable, Callable, Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Final, Literal, Protocol, get_args
+from typing import Any, Final, Literal, Protocol, TypeGuard, get_args
 
 from .messages import TP, Headers, Message, RecordMetadata
 
@@ -436,3 +436,12 @@ class TransactionalTransportT(TransportT, Protocol):
             is neither of the two
         """
         ...
+
+
+def is_transactional(transport: TransportT) -> TypeGuard[TransactionalTransportT]:
+    """Whether ``transport`` declares ``transactions``, and so is a ``TransactionalTransportT``.
+
+    Trusts the declaration, as the conformance kit does: a transport that declares what it
+    lacks fails the kit's ``transactions`` clauses.
+    """
+    return "transactions" in transport.capabilities

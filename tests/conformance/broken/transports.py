@@ -15,8 +15,9 @@ from sdk.impl.transports.memory import (
     MemoryConsumer,
     MemoryProducer,
     MemoryTransport,
+    ReadCommittedConsumer,
 )
-from sdk.types import TP, Headers, PartitionsCallback, TopicSettings
+from sdk.types import TP, Headers, IsolationLevel, PartitionsCallback, TopicSettings
 from sdk.types import RecordMetadata as RecordMetadataT
 
 
@@ -38,7 +39,10 @@ class _Broken(MemoryTransport):
         *,
         on_assigned: PartitionsCallback | None = None,
         on_revoked: PartitionsCallback | None = None,
+        isolation_level: IsolationLevel = "read_uncommitted",
     ) -> MemoryConsumer:
+        if isolation_level == "read_committed":  # no defect here: only the consumer's own
+            return ReadCommittedConsumer(self.broker, group_id, on_assigned, on_revoked)
         return self.consumer(self.broker, group_id, on_assigned, on_revoked)
 
 
