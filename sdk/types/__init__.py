@@ -3,7 +3,7 @@
 Import from here to type-check your own implementations; nothing here depends on ``sdk.impl``.
 """
 
-from .app import AppT
+from .app import AppT, ProcessingGuarantee
 from .channels import ChannelT, SendArgs
 from .codecs import CodecArg, CodecT, TypedCodecT, TypedEncoderT
 from .events import EventT
@@ -62,6 +62,7 @@ __all__ = [
     "MessageSentCallback",
     "PartitionsCallback",
     "PendingMessage",
+    "ProcessingGuarantee",
     "ProducerT",
     "RecordMetadata",
     "SchemaT",

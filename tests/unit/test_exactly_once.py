@@ -1,0 +1,310 @@
+"""``processing_guarantee="exactly_once"`` on memory://: every input's outputs are read once by
+a ``read_committed`` reader, across a kill in the middle of an event, a ``break``, a stop.
+
+Each scenario also runs under ``at_least_once``, where it must show what exactly-once prevents
+(outputs before their offsets, duplicates after a kill or a break): a scenario that passed
+under both would prove nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections import Counter
+from typing import Any
+
+import pytest
+
+from sdk import App, Topic
+from sdk.errors import TransactionError
+from sdk.impl.transports.memory import MemoryConsumer, MemoryTransport, broker_for
+from sdk.types import TP, Capability, ProcessingGuarantee, TopicSettings
+
+INPUTS = 240
+PARTITIONS = 2
+GUARANTEES: list[ProcessingGuarantee] = ["exactly_once", "at_least_once"]
+
+
+def url() -> str:
+    return f"memory://eos-{uuid.uuid4().hex}"
+
+
+async def fill(where: str, count: int = INPUTS) -> None:
+    """``count`` inputs ``b"0"``, ``b"1"``... spread over the partitions of ``src``."""
+    producer = MemoryTransport(where).create_producer()
+    await producer.create_topic("src", TopicSettings(partitions=PARTITIONS))
+    for i in range(count):
+        await producer.send("src", None, str(i).encode(), partition=i % PARTITIONS)
+
+
+def make_app(where: str, guarantee: ProcessingGuarantee, **settings: Any) -> App:
+    return App(
+        "pipeline", broker=where, processing_guarantee=guarantee, commit_interval=0.01, **settings
+    )
+
+
+def topics(app: App) -> tuple[Topic[Any, bytes], Topic[Any, bytes]]:
+    src = app.topic("src", value_type=bytes, value_serializer="raw")
+    dst = app.topic("dst", value_type=bytes, value_serializer="raw")
+    return src, dst
+
+
+async def process(
+    src: Topic[Any, bytes],
+    dst: Topic[Any, bytes],
+    hang_at: int | None = None,
+    hung: asyncio.Event | None = None,
+) -> None:
+    """Two outputs per input, ``a:`` and ``b:``; with ``hang_at``, the ``hang_at``-th event
+    hangs between its two sends (where it is killed), and says so in ``hung``. Each event
+    waits a little first and between its sends, as I/O would, so that transactions commit
+    meanwhile: between events, and while one is half done."""
+    seen = 0
+    async for event in src:
+        await asyncio.sleep(0.0005)
+        await dst.send(value=b"a:" + event.value)
+        seen += 1
+        if seen == hang_at:
+            if hung is not None:
+                hung.set()
+            await asyncio.Event().wait()
+        await asyncio.sleep(0)
+        await dst.send(value=b"b:" + event.value)
+
+
+async def committed_outputs(where: str) -> Counter[bytes]:
+    """Every output a ``read_committed`` reader of ``dst`` reads, counted."""
+    reader = MemoryTransport(where).create_consumer(
+        f"reader-{uuid.uuid4().hex}", isolation_level="read_committed"
+    )
+    await reader.start()
+    reader.subscribe(["dst"])
+    got: Counter[bytes] = Counter()
+    while batch := await reader.getmany(timeout=0.01):
+        for messages in batch.values():
+            got.update(message.value or b"" for message in messages)
+    await reader.stop()
+    return got
+
+
+def committed_offsets(where: str) -> dict[TP, int]:
+    return dict(broker_for(where).group("pipeline").committed)
+
+
+async def until(condition: Any, what: str, seconds: float = 5.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError(f"waited {seconds} s for {what}")
+        await asyncio.sleep(0.005)
+
+
+def kill(app: App, *tasks: asyncio.Task[None]) -> None:
+    """What SIGKILL does to the app: its tasks end where they are, nothing is committed or
+    stopped, and the broker drops its consumer from the group (its session ended)."""
+    for task in tasks:
+        task.cancel()
+    loop = app._loop  # the test reaches into the app, as a kill reaches into the process
+    assert loop is not None
+    assert loop._task is not None
+    loop._task.cancel()
+    consumer = loop._consumer
+    assert isinstance(consumer, MemoryConsumer)
+    assert consumer._group is not None
+    consumer._group.leave(consumer)
+    consumer._group = None
+
+
+async def run_to_the_end(where: str, guarantee: ProcessingGuarantee, **settings: Any) -> None:
+    """A fresh app processes everything left, and stops once all is committed."""
+    app = make_app(where, guarantee, **settings)
+    src, dst = topics(app)
+    async with app:
+        worker = asyncio.ensure_future(process(src, dst))
+        done = {TP("src", p): INPUTS // PARTITIONS for p in range(PARTITIONS)}
+        await until(lambda: committed_offsets(where) == done, "every input committed")
+        worker.cancel()
+        await asyncio.gather(worker, return_exceptions=True)
+
+
+def every_output_once(outputs: Counter[bytes]) -> list[str]:
+    """What is wrong with ``outputs``: each input's two outputs, once each, is right."""
+    wanted = {p + str(i).encode() for i in range(INPUTS) for p in (b"a:", b"b:")}
+    twice = sorted(v.decode() for v, n in outputs.items() if n > 1)
+    missing = sorted(v.decode() for v in wanted - set(outputs))
+    return [f"{len(twice)} outputs read twice or more"] * bool(twice) + [
+        f"{len(missing)} outputs missing"
+    ] * bool(missing)
+
+
+@pytest.mark.parametrize("guarantee", GUARANTEES)
+async def test_outputs_are_visible_exactly_when_their_inputs_offsets_are_committed(
+    guarantee: ProcessingGuarantee,
+) -> None:
+    """At any moment, a read_committed reader sees both outputs of each input below the
+    committed offsets, once, and nothing of any input at or above them."""
+    where = url()
+    await fill(where)
+    app = make_app(where, guarantee)
+    src, dst = topics(app)
+    wrong: list[str] = []
+    async with app:
+        seen = 0
+        async for event in src:
+            await asyncio.sleep(0)
+            await dst.send(value=b"a:" + event.value)
+            await asyncio.sleep(0)
+            await dst.send(value=b"b:" + event.value)
+            seen += 1
+            if seen % 20 == 0:  # look while this event is in hand and sent
+                offsets = committed_offsets(where)
+                outputs = await committed_outputs(where)
+                for i in range(seen):
+                    below = i // PARTITIONS < offsets.get(TP("src", i % PARTITIONS), 0)
+                    counts = {outputs[p + str(i).encode()] for p in (b"a:", b"b:")}
+                    if counts != ({1} if below else {0}):
+                        wrong.append(f"input {i} (committed: {below}) has outputs {counts}")
+            if seen == INPUTS:
+                event.ack()
+                break
+    commits = committed_offsets(where)
+    if guarantee == "exactly_once":
+        assert wrong == []
+        assert every_output_once(await committed_outputs(where)) == []
+        assert sum(commits.values()) > 0
+    else:
+        assert wrong, "under at_least_once, outputs are visible before their offsets commit"
+
+
+@pytest.mark.parametrize(
+    ("guarantee", "fenced"),
+    [("exactly_once", True), ("exactly_once", False), ("at_least_once", False)],
+    ids=["exactly_once-same-transactional-id", "exactly_once-timed-out", "at_least_once"],
+)
+async def test_a_kill_between_an_events_sends_leaves_every_output_once(
+    guarantee: ProcessingGuarantee, fenced: bool
+) -> None:
+    """Killed half-way through an event after some commits, then restarted: a read_committed
+    reader reads each output once. The restarted app fences the killed one with the same
+    transactional id; with new ids, the broker's transaction timeout aborts the open one."""
+    where = url()
+    await fill(where)
+    broker_for(where).transaction_timeout = 0.2
+    settings = {"transactional_id": "pipeline-0"} if fenced else {}
+    app = make_app(where, guarantee, **settings)
+    src, dst = topics(app)
+    await app.start()
+    hung = asyncio.Event()
+    worker = asyncio.ensure_future(process(src, dst, hang_at=INPUTS // 2, hung=hung))
+    await until(hung.is_set, "the event to hang")
+    await asyncio.sleep(0.15)  # a fetch's timeout and more: a commit is tried while it hangs
+    assert sum(committed_offsets(where).values()) > 0, "nothing was committed before the kill"
+    kill(app, worker)
+    await run_to_the_end(where, guarantee, **settings)
+    problems = every_output_once(await committed_outputs(where))
+    if guarantee == "exactly_once":
+        assert problems == []
+    else:
+        assert any("twice" in p for p in problems), "at_least_once made nothing twice"
+
+
+@pytest.mark.parametrize(
+    ("guarantee", "acked"),
+    [("exactly_once", False), ("exactly_once", True), ("at_least_once", False)],
+)
+async def test_a_break_commits_no_output_of_the_event_it_leaves(
+    guarantee: ProcessingGuarantee, acked: bool
+) -> None:
+    """``break`` out of ``async for`` leaves its event not done (unless acked first): the stop
+    commits none of its outputs (under exactly-once it aborts the transaction holding them),
+    and after a restart every output is read once. An event acked before the break is done:
+    the stop commits it, with all before it."""
+    where = url()
+    await fill(where)
+    app = make_app(where, guarantee)
+    src, dst = topics(app)
+    last = INPUTS // 3
+    async with app:
+        seen = 0
+        async for event in src:
+            await asyncio.sleep(0.0005)
+            await dst.send(value=b"a:" + event.value)
+            await dst.send(value=b"b:" + event.value)
+            seen += 1
+            if seen == last:
+                if acked:
+                    event.ack()
+                break
+    offsets = committed_offsets(where)
+    outputs = await committed_outputs(where)
+    if acked:
+        assert sum(offsets.values()) == last
+        assert sum(outputs.values()) == 2 * last
+    await run_to_the_end(where, guarantee)
+    problems = every_output_once(await committed_outputs(where))
+    if guarantee == "exactly_once":
+        assert problems == []
+        assert sum(outputs.values()) == 2 * sum(offsets.values()), "outputs without offsets"
+    else:
+        assert any("twice" in p for p in problems), "at_least_once made nothing twice"
+
+
+@pytest.mark.parametrize("guarantee", GUARANTEES)
+async def test_an_exactly_once_app_reads_no_aborted_input(guarantee: ProcessingGuarantee) -> None:
+    """Its consumer reads with read_committed: inputs of an aborted transaction are never
+    processed (an at_least_once app reads them, read_uncommitted)."""
+    where = url()
+    writer = MemoryTransport(where).create_transactional_producer("upstream")
+    await writer.start()
+    for outcome, value in (("abort", b"aborted"), ("commit", b"committed")):
+        await writer.begin()
+        await writer.send("src", None, value)
+        await (writer.abort() if outcome == "abort" else writer.commit())
+    app = make_app(where, guarantee)
+    src, _ = topics(app)
+    async with app:
+        first = await src.get(timeout=5.0)
+    assert first.value == (b"committed" if guarantee == "exactly_once" else b"aborted")
+
+
+async def test_exactly_once_refuses_to_start_on_a_transport_without_transactions() -> None:
+    """Never run at least once instead, silently: the start fails, saying why, and nothing
+    is left running; at_least_once on the same transport starts."""
+
+    class Plain(MemoryTransport):
+        @property
+        def capabilities(self) -> frozenset[Capability]:
+            return super().capabilities - {"transactions"}
+
+    transport = Plain(url())
+    app = App("pipeline", broker=transport, processing_guarantee="exactly_once")
+    with pytest.raises(TransactionError, match="does not declare the 'transactions' capability"):
+        await app.start()
+    assert app.running_producer is None
+    async with App("pipeline", broker=transport) as plain:
+        assert plain.processing_guarantee == "at_least_once"
+
+
+async def test_exactly_once_sends_need_the_app_running() -> None:
+    """Every send is part of a transaction the running app commits: none before it starts,
+    none after it stopped."""
+    app = make_app(url(), "exactly_once")
+    _, dst = topics(app)
+    with pytest.raises(RuntimeError, match="is not running"):
+        await dst.send(value=b"early")
+    async with app:
+        await dst.send(value=b"inside")
+    with pytest.raises(RuntimeError, match="is not running"):
+        await dst.send(value=b"late")
+    assert app.running_producer is None, "a send after stop() started the producer again"
+
+
+def test_settings_are_checked() -> None:
+    with pytest.raises(ValueError, match="processing_guarantee is one of"):
+        App("x", processing_guarantee="exactly-once")  # type: ignore[arg-type]  # the typo under test
+    with pytest.raises(ValueError, match="commit_interval"):
+        App("x", commit_interval=0)
+    with pytest.raises(ValueError, match="transactional_id is for"):
+        App("x", transactional_id="t")
+    assert "exactly_once" in repr(App("x", processing_guarantee="exactly_once"))
