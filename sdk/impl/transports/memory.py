@@ -306,7 +306,10 @@ class MemoryConsumer:
         """Called by the group: the callbacks run on the next ``getmany``, as in Kafka."""
         lost, gained = self._assignment - assignment, assignment - self._assignment
         self._assignment = assignment
-        self._revoked |= lost - self._assigned  # gained and lost unannounced: announce neither
+        releasing = lost - self._assigned  # gained and lost unannounced: announce neither
+        self._revoked |= releasing
+        if releasing:
+            self.broker.group(self.group_id).release(releasing, self)
         self._assigned -= lost
         self._assigned |= gained
         for tp in lost:
@@ -371,8 +374,11 @@ class MemoryConsumer:
     async def _run_callbacks(self) -> None:
         if self._revoked:
             revoked, self._revoked = frozenset(self._revoked), set()
-            if self._on_revoked is not None:
-                await self._on_revoked(revoked)
+            try:
+                if self._on_revoked is not None:
+                    await self._on_revoked(revoked)
+            finally:
+                self.broker.group(self.group_id).released(revoked, self)
         if self._assigned:
             assigned, self._assigned = frozenset(self._assigned), set()
             if self._on_assigned is not None:
@@ -388,6 +394,25 @@ class _Group:
         self.committed: dict[TP, int] = {}
         self.generation = 0
         """Rebalances so far: offsets sent with a transaction from an earlier one are refused."""
+        self.releasing: dict[TP, MemoryConsumer] = {}
+        """Partitions taken from a member whose ``on_revoked`` of them has not returned yet:
+        a ``read_committed`` member given one waits, as Kafka's rebalance barrier makes every
+        member wait, so that it reads on from the commit made there."""
+
+    def release(self, tps: Iterable[TP], member: MemoryConsumer) -> None:
+        for tp in tps:
+            self.releasing[tp] = member
+
+    def released(self, tps: Iterable[TP], member: MemoryConsumer) -> None:
+        for tp in tps:
+            if self.releasing.get(tp) is member:
+                del self.releasing[tp]
+
+    def expire(self, member: MemoryConsumer) -> None:
+        """``member``'s session ended (its process died): it leaves, with no callback run, and
+        what it held is released at once."""
+        self.leave(member)
+        self.released(list(self.releasing), member)
 
     def join(self, member: MemoryConsumer) -> None:
         self.members.append(member)
@@ -575,19 +600,23 @@ class TransactionalProducer(MemoryProducer):
 
 class ReadCommittedConsumer(MemoryConsumer):
     """A ``MemoryConsumer`` reading with ``read_committed``: records of aborted transactions
-    skipped, none read past the last stable offset, and a partition newly given whose
-    group's offset is pending in an open transaction not read until that ends (KIP-447)."""
+    skipped, none read past the last stable offset; a partition newly given is read once its
+    last owner's ``on_revoked`` returned, and once no open transaction holds an offset of it
+    for the group (KIP-447's stable offsets)."""
 
     def _take(self, limit: int) -> dict[TP, list[Message]]:
         coordinator = self.broker.transactions
         coordinator.expire()
         batch: dict[TP, list[Message]] = {}
-        committed = self.broker.group(self.group_id).committed
+        group = self.broker.group(self.group_id)
+        committed = group.committed
         for tp in sorted(self._assignment):
             if limit <= 0:
                 break
             position = self._positions.get(tp)
             if position is None:
+                if group.releasing.get(tp, self) is not self:
+                    continue  # its last owner's on_revoked has not committed yet
                 if coordinator.pending(self.group_id, tp):
                     continue
                 position = committed.get(tp, 0)
