@@ -17,7 +17,16 @@ import pytest
 
 from sdk import App, Topic
 from sdk.errors import TransactionError
-from sdk.impl.transports.memory import MemoryConsumer, MemoryTransport, _Group, broker_for
+from sdk.impl.transports.memory import (
+    Acked,
+    MemoryBroker,
+    MemoryConsumer,
+    MemoryProducer,
+    MemoryTransport,
+    TransactionalProducer,
+    _Group,
+    broker_for,
+)
 from sdk.types import TP, Capability, ProcessingGuarantee, TopicSettings
 
 INPUTS = 240
@@ -109,6 +118,8 @@ def kill(app: App, *tasks: asyncio.Task[None]) -> None:
     assert loop is not None
     assert loop._task is not None
     loop._task.cancel()
+    if loop._committing is not None:
+        loop._committing.cancel()
     consumer = loop._consumer
     assert isinstance(consumer, MemoryConsumer)
     assert consumer._group is not None
@@ -353,3 +364,84 @@ async def test_a_second_process_joining_and_leaving_makes_nothing_twice(
         assert problems == []
     else:
         assert any("twice" in p for p in problems), "nothing was made twice"
+
+
+class _Gated(MemoryTransport):
+    """memory://, but a send of a value starting ``b"block"`` waits for ``gate``."""
+
+    gate: asyncio.Event
+
+    def create_producer(self) -> MemoryProducer:
+        return _GatedProducer(self.broker, self.gate)
+
+    def create_transactional_producer(self, transactional_id: str) -> TransactionalProducer:
+        return _GatedTransactional(self.broker, transactional_id, self.gate)
+
+
+async def _wait_for(gate: asyncio.Event, value: bytes | None) -> None:
+    if value is not None and value.startswith(b"block"):
+        await gate.wait()
+
+
+class _GatedProducer(MemoryProducer):
+    def __init__(self, broker: MemoryBroker, gate: asyncio.Event) -> None:
+        super().__init__(broker)
+        self.gate = gate
+
+    async def send(self, topic: str, key: bytes | None, value: bytes | None, **kw: Any) -> Acked:
+        await _wait_for(self.gate, value)
+        return await super().send(topic, key, value, **kw)
+
+
+class _GatedTransactional(TransactionalProducer):
+    def __init__(self, broker: MemoryBroker, transactional_id: str, gate: asyncio.Event) -> None:
+        super().__init__(broker, transactional_id)
+        self.gate = gate
+
+    async def send(self, topic: str, key: bytes | None, value: bytes | None, **kw: Any) -> Acked:
+        await _wait_for(self.gate, value)
+        return await super().send(topic, key, value, **kw)
+
+
+@pytest.mark.parametrize("guarantee", GUARANTEES)
+async def test_an_events_send_soon_outputs_commit_with_its_offset(
+    guarantee: ProcessingGuarantee,
+) -> None:
+    """``send_soon`` queues an output, and the event moves on: the event is done only once
+    its outputs are handed over, so its offset never commits in a transaction before them
+    (and a kill then loses none). Here its first output is held up at the producer, its
+    second queued behind; the event's offset commits with both."""
+    where = url()
+    await fill(where, 1)
+    transport = _Gated(where)
+    transport.gate = gate = asyncio.Event()
+    settings = {"transactional_id": "pipeline-0"} if guarantee == "exactly_once" else {}
+    app = App(
+        "pipeline",
+        broker=transport,
+        processing_guarantee=guarantee,
+        commit_interval=0.01,
+        **settings,
+    )
+    src, dst = topics(app)
+    await app.start()
+
+    async def outputs() -> None:
+        async for event in src:
+            dst.send_soon(value=b"block:" + event.value)
+            dst.send_soon(value=b"a:" + event.value)
+
+    worker = asyncio.ensure_future(outputs())
+    await asyncio.sleep(0.15)  # the event is done, its outputs queued: commits are tried
+    gate.set()
+    await until(lambda: committed_offsets(where) == {TP("src", 0): 1}, "the event committed")
+    soon = dst._hub.soon_task
+    kill(app, worker, *([soon] if soon is not None else []))
+    restarted = make_app(where, guarantee, **settings)
+    async with restarted:
+        await asyncio.sleep(0.05)
+    got = await committed_outputs(where)
+    if guarantee == "exactly_once":
+        assert got == Counter({b"block:0": 1, b"a:0": 1})
+    else:
+        assert got != Counter({b"block:0": 1, b"a:0": 1})
