@@ -271,10 +271,10 @@ class Topic(ChannelBase[KT, VT]):
             transactions = self._transactions
             if transactions is not None:  # first: a stopped app's producer is not started
                 origin = transactions.in_hand.get()
-                if origin is None:
-                    await transactions.admit(None, None)
-                else:
-                    await transactions.admit(origin.message.tp, origin.delivery)
+                tp = None if origin is None else origin.message.tp
+                delivery = None if origin is None else origin.delivery
+                if not transactions.enter(tp, delivery):  # no coroutine unless it waits
+                    await transactions.admit(tp, delivery)
             try:
                 producer = self._app.running_producer or await self._app.producer()
                 ack = await producer.send(
@@ -420,8 +420,8 @@ class Topic(ChannelBase[KT, VT]):
                 (ORIGIN_HEADER, f"{message.topic}/{message.partition}/{message.offset}".encode()),
             )
             transactions = self._transactions
-            if transactions is not None:  # in the transaction with the message's offset
-                await transactions.admit(message.tp, delivery)
+            if transactions is not None and not transactions.enter(message.tp, delivery):
+                await transactions.admit(message.tp, delivery)  # with the message's offset
             try:
                 ack = await producer.send(policy.topic, message.key, message.value, headers=headers)
             finally:

@@ -92,8 +92,16 @@ class Transactions:
         :raises RuntimeError: if the app is not running (not started, stopped, or its last
             commit failed): there is no transaction to send in
         """
-        while not self._admits(tp, delivery):
+        while not self.enter(tp, delivery):
             await self._reopened.wait()
+
+    def enter(self, tp: TP | None, delivery: Delivery | None) -> bool:
+        """``admit`` without waiting, if the send may go in now: whether it went in.
+
+        :raises RuntimeError: as ``admit``
+        """
+        if not self._admits(tp, delivery):
+            return False
         if (
             tp is not None
             and delivery is not None
@@ -103,6 +111,7 @@ class Transactions:
         self._dirty = True
         self._sending += 1
         self._idle.clear()
+        return True
 
     def release(self) -> None:
         """A send ``admit`` let in was handed to the producer (or failed)."""

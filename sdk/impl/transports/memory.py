@@ -450,6 +450,9 @@ class _Transaction:
         self.offsets: dict[str, dict[TP, int]] = {}
         """Per group, the offsets to commit with the transaction."""
 
+    def expired(self, broker: MemoryBroker) -> bool:
+        return time.monotonic() - self.began > broker.transaction_timeout
+
 
 class _Coordinator:
     """A broker's transactions: producer epochs per transactional id, the open transactions,
@@ -469,8 +472,11 @@ class _Coordinator:
         return epoch
 
     def transaction(self, transactional_id: str, epoch: int, doing: str) -> _Transaction | None:
-        """The open transaction of a producer still at ``epoch``; a fenced one is refused."""
-        self.expire()
+        """The open transaction of a producer still at ``epoch``; a fenced one is refused, as
+        is one whose transaction has been open too long (it is aborted)."""
+        txn = self.open.get(transactional_id)
+        if txn is not None and txn.expired(self.broker):
+            self.expire()
         if self.epochs.get(transactional_id) != epoch:
             raise FencedError(transactional_id=transactional_id, doing=doing)
         return self.open.get(transactional_id)
@@ -576,7 +582,9 @@ class TransactionalProducer(MemoryProducer):
         timestamp: float | None = None,
         headers: Headers = (),
     ) -> Acked:
-        txn = self._required("sending in")
+        txn = self.broker.transactions.open.get(self.transactional_id)
+        if txn is None or txn.epoch != self._epoch or txn.expired(self.broker):
+            txn = self._required("sending in")  # says why not
         metadata = self.broker.append(topic, key, value, partition, timestamp, headers)
         tp = metadata.topic_partition
         txn.first.setdefault(tp, metadata.offset)
@@ -622,12 +630,17 @@ class ReadCommittedConsumer(MemoryConsumer):
                 position = committed.get(tp, 0)
             entries = self.broker.logs[tp.topic][tp.partition]
             end = coordinator.stable_end(tp, len(entries))
-            aborted = coordinator.aborted.get(tp, ())
-            taken: list[Message] = []
-            while position < end and len(taken) < limit:
-                if position not in aborted:
-                    taken.append(entries[position])
-                position += 1
+            aborted = coordinator.aborted.get(tp)
+            taken: list[Message]
+            if not aborted:
+                taken = entries[position : min(end, position + limit)]
+                position += len(taken)
+            else:
+                taken = []
+                while position < end and len(taken) < limit:
+                    if position not in aborted:
+                        taken.append(entries[position])
+                    position += 1
             if taken:
                 batch[tp] = taken
                 limit -= len(taken)
