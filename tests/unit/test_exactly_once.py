@@ -279,22 +279,29 @@ async def test_an_exactly_once_app_reads_no_aborted_input(guarantee: ProcessingG
     assert first.value == (b"committed" if guarantee == "exactly_once" else b"aborted")
 
 
-async def test_exactly_once_refuses_to_start_on_a_transport_without_transactions() -> None:
-    """Never run at least once instead, silently: the start fails, saying why, and nothing
-    is left running; at_least_once on the same transport starts."""
+class _Plain(MemoryTransport):
+    """memory:// declaring all but transactions."""
 
-    class Plain(MemoryTransport):
-        @property
-        def capabilities(self) -> frozenset[Capability]:
-            return super().capabilities - {"transactions"}
+    @property
+    def capabilities(self) -> frozenset[Capability]:
+        return super().capabilities - {"transactions"}
 
-    transport = Plain(url())
-    app = App("pipeline", broker=transport, processing_guarantee="exactly_once")
+
+@pytest.mark.parametrize("broker", ["memory-without", "kafka://127.0.0.1:9"])
+async def test_exactly_once_refuses_to_start_on_a_transport_without_transactions(
+    broker: str,
+) -> None:
+    """Never run at least once instead, silently: the start fails, saying why, before it
+    connects to anything (kafka:// does not declare transactions yet), and nothing is left
+    running; at_least_once on the same memory transport starts."""
+    transport = _Plain(url()) if broker == "memory-without" else None
+    app = App("pipeline", broker=transport or broker, processing_guarantee="exactly_once")
     with pytest.raises(TransactionError, match="does not declare the 'transactions' capability"):
         await app.start()
     assert app.running_producer is None
-    async with App("pipeline", broker=transport) as plain:
-        assert plain.processing_guarantee == "at_least_once"
+    if transport is not None:
+        async with App("pipeline", broker=transport) as plain:
+            assert plain.processing_guarantee == "at_least_once"
 
 
 async def test_exactly_once_sends_need_the_app_running() -> None:
