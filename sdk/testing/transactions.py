@@ -162,7 +162,7 @@ async def _zombie_fenced(
             await send_all(successor, topic, [_marked(r, b"successor") for r in batch])
             await successor.commit()
     async with reading_committed(narrowed, [topic]) as reader:
-        got = await read(reader, len(batch), name, f"records of {topic}", grace=GRACE)
+        got = await read(reader, len(batch), name, f"records of {topic}")  # a zombie's come first
     if stray := [v for v in _values(got) if not v.startswith(b"successor")]:
         raise ContractError(name, f"read_committed read the fenced producer's {stray}")
 
@@ -197,7 +197,7 @@ async def _read_committed_stops_at_open(
         await read_nothing_more(reader, grace, name, "records behind an open transaction", [])
         await (first.commit() if outcome == "commit" else first.abort())
         expected = [*(r.value for r in batch if outcome == "commit"), later[0].value]
-        got = await read(reader, len(expected), name, f"records of {topic}", grace=GRACE)
+        got = await read(reader, len(expected), name, f"records of {topic}")
     if _values(got) != expected:
         raise ContractError(
             name,
