@@ -90,7 +90,7 @@ class App:
         self._guarantee: ProcessingGuarantee = processing_guarantee
         self._commit_interval = commit_interval
         self._transactions = (
-            Transactions(id, transactional_id or f"{id}-{uuid.uuid4().hex[:12]}")
+            Transactions(id, transactional_id or f"{id}-{uuid.uuid4().hex[:12]}", commit_interval)
             if processing_guarantee == "exactly_once"
             else None
         )

@@ -13,11 +13,12 @@ would be read again after a crash, and its outputs made twice.
 Under steady load some event is always in hand, so committing first *closes* the transaction:
 sends of messages fetched after that moment wait for the next one, those fetched before go on
 into this one. Every subscriber reads in the order fetched, so the messages before are done
-in turn, and the transaction commits; it cannot wait on a send that waits for it. A revoke
-commits the same way, once every fetched message of the revoked partitions is done (their
-events are read, not dropped: the new owner reads on from that commit). Stopping commits if
-it may and aborts if not: the outputs of everything since the last commit are then made again,
-once, after the restart.
+in turn, and the transaction commits. Sends still waiting after ``patience`` (the commit
+interval) are let in: a task may hold an event that sent, of another topic and not acked, while
+its next send waits, and it would wait on itself. A revoke commits the same way, once every
+fetched message of the revoked partitions is done (their events are read, not dropped: the new
+owner reads on from that commit). Stopping commits if it may and aborts if not: the outputs of
+everything since the last commit are then made again, once, after the restart.
 """
 
 from __future__ import annotations
@@ -40,13 +41,18 @@ logger = logging.getLogger(__name__)
 
 POLL: Final = 0.001
 """Seconds between looks, while a transaction is closed, at whether its senders are done."""
+STALLED: Final = 10.0
+"""Seconds a commit waits for its senders before it says, once, which events hold it."""
 
 
 class Transactions:
     """One app's transactions: its transactional producer, and when the open one may commit."""
 
-    def __init__(self, app_id: str, transactional_id: str) -> None:
+    def __init__(self, app_id: str, transactional_id: str, patience: float) -> None:
         self.app_id = app_id
+        self.patience = patience
+        """Seconds a closed transaction keeps sends waiting before it lets them in after all: a
+        task may hold an event that sent (one of another topic, not acked) while it waits."""
         self.transactional_id = transactional_id
         self.in_hand: ContextVar[TopicEvent[Any, Any] | None] = ContextVar(
             f"sdk event in hand of {transactional_id}", default=None
@@ -67,6 +73,7 @@ class Transactions:
         self._committing = False
         self._stopping = False
         self._sending = 0
+        self._waiting = 0
         self._reopened = asyncio.Event()
         self._idle = asyncio.Event()
         """Set while no send ``admit`` let in is being handed to the producer."""
@@ -93,7 +100,11 @@ class Transactions:
             commit failed): there is no transaction to send in
         """
         while not self.enter(tp, delivery):
-            await self._reopened.wait()
+            self._waiting += 1
+            try:
+                await self._reopened.wait()
+            finally:
+                self._waiting -= 1
 
     def enter(self, tp: TP | None, delivery: Delivery | None) -> bool:
         """``admit`` without waiting, if the send may go in now: whether it went in.
@@ -132,10 +143,26 @@ class Transactions:
                 return
             self._cut = self._offsets.last_fetched()
             self._reopened.clear()
+            loop = asyncio.get_running_loop()
+            closed, stalled = loop.time(), False
             try:
                 while not self._ready(revoked):
                     if self._stopping:  # it may never be ready: stopping aborts it instead
                         return
+                    waited = loop.time() - closed
+                    if self._cut is not None and self._waiting and waited > self.patience:
+                        self._cut = None  # a waiting send may be what a sender waits on
+                        self._reopened.set()
+                    if not stalled and waited > STALLED:
+                        stalled = True
+                        logger.warning(
+                            "app %r has waited %.0f s to commit its transaction: events that "
+                            "sent into it are not done (not acked), first %s; ack each when "
+                            "its work is done (moving on, event.ack(), async with event)",
+                            self.app_id,
+                            waited,
+                            [(tp.topic, tp.partition, d.offset) for tp, d in self._senders[:3]],
+                        )
                     await asyncio.sleep(POLL)
                 self._committing = True
                 await self._idle.wait()

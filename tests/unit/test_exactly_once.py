@@ -17,6 +17,7 @@ import pytest
 
 from sdk import App, Topic
 from sdk.errors import TransactionError
+from sdk.impl.timeouts import within
 from sdk.impl.transports.memory import (
     Acked,
     MemoryBroker,
@@ -452,3 +453,36 @@ async def test_an_events_send_soon_outputs_commit_with_its_offset(
         assert got == Counter({b"block:0": 1, b"a:0": 1})
     else:
         assert got != Counter({b"block:0": 1, b"a:0": 1})
+
+
+async def test_a_task_holding_an_event_of_another_topic_does_not_wait_on_itself() -> None:
+    """One task takes an event of ``x``, sends, takes one of ``y``, sends, and so on, never
+    acking (``get()`` acks a topic's last event only at its next ``get()``): each event it
+    holds has sent, so a closed transaction waits for it, while its next send waits for the
+    transaction. After ``commit_interval`` the sends are let in, and the task goes on."""
+    where = url()
+    app = make_app(where, "exactly_once")
+    x = app.topic("x", value_type=bytes, value_serializer="raw")
+    y = app.topic("y", value_type=bytes, value_serializer="raw")
+    _, dst = topics(app)
+    producer = MemoryTransport(where).create_producer()
+    for name in ("x", "y"):
+        await producer.create_topic(name, TopicSettings())
+
+    async def feed() -> None:  # inputs keep coming: later ones are fetched after a close
+        for i in range(40):
+            for name in ("x", "y"):
+                await producer.send(name, None, str(i).encode())
+            await asyncio.sleep(0.002)
+
+    async def work() -> None:
+        for _ in range(40):
+            for topic in (x, y):
+                event = await topic.get()
+                await asyncio.sleep(0)
+                await dst.send(value=event.value)
+
+    async with app:
+        feeding = asyncio.ensure_future(feed())
+        await within(5.0, work())  # a send that waits on its own task fails here
+        await feeding
