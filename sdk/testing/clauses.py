@@ -12,12 +12,14 @@ import re
 import time
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
+import pytest
 from hypothesis import given, seed
 from hypothesis import strategies as st
 from hypothesis.errors import FlakyFailure
 
+from sdk.errors import SendError
 from sdk.impl.partitioning import key_partition
 from sdk.types import (
     CREATE_TIME,
@@ -32,7 +34,7 @@ from sdk.types import (
 )
 
 from .errors import ContractError, Undeclared
-from .profiles import Kind, Profile, clause_seed, kit_settings
+from .profiles import Kind, Profile, clause_seed, kit_settings, own_examples
 from .sessions import PATIENCE, POLL, consuming, fresh_name, kit_topic, producing, read, run
 from .strategies import Record, batches
 
@@ -42,6 +44,20 @@ PARTITIONS: Final = 3
 
 
 Runner = Callable[[TransportT, frozenset[Capability], Profile], None]
+
+
+class Mixin(Protocol):
+    """What a contract mixin says about how to run its clauses (``TransportContract``'s and
+    ``AppContract``'s class attributes)."""
+
+    @property
+    def capabilities(self) -> frozenset[Capability] | None: ...
+
+    @property
+    def profile(self) -> Profile: ...
+
+
+ClauseTest = Callable[[Mixin, TransportT, pytest.FixtureRequest], None]
 
 
 @dataclass(frozen=True)
@@ -76,13 +92,28 @@ class Clause:
                 raise Undeclared(self.name, capability, transport.url, left_out=left_out)
         token = PATIENCE.set(patience) if patience is not None else None
         try:
-            self.runner(transport, declared, profile)
+            with own_examples():
+                self.runner(transport, declared, profile)
         except FlakyFailure as flaky:  # the clause's own error, flagged, not hypothesis' wrapper
             failures: tuple[BaseException, ...] = getattr(flaky, "exceptions", ())  # untyped
             raise ContractError.of_intermittent(self.name, failures) from flaky
         finally:
             if token is not None:
                 PATIENCE.reset(token)
+
+    def as_test(self) -> ClauseTest:
+        """The clause as a test method of a mixin that has a ``transport`` fixture: a clause
+        whose capability is not declared is a skip, by name."""
+
+        def test(self_: Mixin, transport: TransportT, request: pytest.FixtureRequest) -> None:
+            profile: Profile = request.config.getoption("kit_profile", None) or self_.profile
+            try:
+                self.run(transport, self_.capabilities, profile)
+            except Undeclared as undeclared:
+                pytest.skip(str(undeclared))
+
+        test.__doc__ = self.doc
+        return test
 
 
 CLAUSES: list[Clause] = []
@@ -600,7 +631,9 @@ async def _subscribe_replaces(
     transport: TransportT, declared: frozenset[Capability], data: st.DataObject
 ) -> None:
     """``subscribe`` replaces the subscription: a topic dropped from it is revoked, leaves
-    ``assignment()``, and is read no more; the new one is assigned and read."""
+    ``assignment()``, and is read no more; the new one is assigned and read. Subscribed to
+    again, the dropped topic is read from the group's commit, not from where it was left
+    (where commits count: ``durable_commits``)."""
     name = "TransportContract.subscribe_replaces"
     old, new = fresh_name("dropped"), fresh_name("kept")
     batch = [Record(b"k", b"1"), Record(None, b"2")]  # nothing drawn: one example is enough
@@ -620,6 +653,9 @@ async def _subscribe_replaces(
         await producer.create_topic(new, kit_topic())
         await send_all(producer, old, batch)
         await read(consumer, len(batch), name, f"records of {old}")
+        regains = "durable_commits" in declared
+        if regains:
+            await consumer.commit({TP(old, 0): 1})  # short of what was read: the regain shows it
         if consumer.assignment() != frozenset({TP(old, 0)}) or TP(old, 0) not in assigned:
             raise ContractError(
                 name,
@@ -641,6 +677,12 @@ async def _subscribe_replaces(
         places = await send_all(producer, new, batch)
         await send_all(producer, old, batch)
         got = await read(consumer, len(batch), name, f"records of {new}", grace=True)
+        regained: list[Message] = []
+        if regains:
+            await consumer.commit({TP(new, 0): len(batch)})  # all of it: only the regain reads on
+            consumer.subscribe([old, new])
+            what = f"records of {old} from its commit"
+            regained = await read(consumer, 2 * len(batch) - 1, name, what, grace=True)
     if TP(old, 0) not in revoked or TP(new, 0) not in assigned:
         raise ContractError(
             name,
@@ -650,6 +692,13 @@ async def _subscribe_replaces(
     if stray := [(m.tp, m.offset) for m in got if m.topic != new]:
         raise ContractError(name, f"subscribed to {new} only, read {stray}")
     matched(name, batch, places, got)
+    again = [(m.tp, m.offset) for m in regained]
+    if regains and again != [(TP(old, 0), offset) for offset in range(1, 2 * len(batch))]:
+        raise ContractError(
+            name,
+            f"{old} committed at 1, dropped, then subscribed to again: read {again}, "
+            f"not offsets 1..{2 * len(batch) - 1}",
+        )
 
 
 SEEK_LOG: Final = 6
@@ -782,3 +831,33 @@ async def _describes_itself(
         raise ContractError(name, f"url is {url!r}: an address, with no password")
     if unknown := set(transport.capabilities) - EVERY_CAPABILITY:
         raise ContractError(name, f"capabilities {sorted(unknown)} are none the kit knows")
+
+
+@clause(consuming=False)
+async def _sends_create_topics(
+    transport: TransportT, declared: frozenset[Capability], data: st.DataObject
+) -> None:
+    """A send to a topic never made creates it, as the broker does on a first write, or is a
+    ``SendError`` naming it where the broker creates none: never another error."""
+    name = "TransportContract.sends_create_topics"
+    topic = fresh_name("first-write")
+    async with producing(transport) as producer:
+        try:
+            ack = await producer.send(topic, b"k", b"v")
+            await producer.flush()
+            landed = await ack
+        except SendError as exc:
+            if exc.topic != topic:
+                raise ContractError(name, f"a first send to {topic!r} failed as {exc!r}") from exc
+            return
+        except Exception as exc:  # what the transport raised, as this clause's finding
+            raise ContractError(
+                name, f"a first send to {topic!r} raised {exc!r}: neither made it nor a SendError"
+            ) from exc
+        partitions = await producer.partitions_for(topic)
+    if landed.topic != topic or landed.partition not in partitions or landed.offset != 0:
+        raise ContractError(
+            name,
+            f"the first send to {topic!r} landed at {landed!r}; the topic has partitions "
+            f"{sorted(partitions)}",
+        )

@@ -13,6 +13,7 @@ from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
 
+from hypothesis import note
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -236,7 +237,7 @@ class TransportMachine(RuleBasedStateMachine):
             return self.model.committed.get(member.group, {}).get(tp, 0)
         return position
 
-    @precondition(lambda self: bool(self.members))
+    @precondition(lambda self: bool(self.members and self.model.landed))
     @rule(data=st.data(), count=st.integers(min_value=0, max_value=6))
     def consume(self, data: st.DataObject, count: int) -> None:
         member = data.draw(st.sampled_from(self.members), "member")
@@ -317,17 +318,19 @@ class TransportMachine(RuleBasedStateMachine):
             )
         member.position[message.tp] = message.offset + 1
 
-    @precondition(lambda self: bool(self.members) and "durable_commits" in self.declared)
+    @precondition(
+        lambda self: "durable_commits" in self.declared and any(m.position for m in self.members)
+    )
     @rule(data=st.data())
     def commit(self, data: st.DataObject) -> None:
-        """Commit, per partition it has read, an offset up to where it has read.
+        """Commit, per partition it has read, an offset up to where it has read: only a member
+        that has read something, so that no step of a run commits nothing.
 
         What is drawn does not depend on what the broker happened to return (hypothesis
         replays a failure with the same draws): an index and, per partition, a share.
         """
-        member = self.members[
-            data.draw(st.integers(0, MAX_MEMBERS - 1), "member") % len(self.members)
-        ]
+        readers = [member for member in self.members if member.position]
+        member = readers[data.draw(st.integers(0, MAX_MEMBERS - 1), "member") % len(readers)]
         shares = data.draw(st.lists(st.integers(0, 4), min_size=PARTITIONS, max_size=PARTITIONS))
         offsets = {
             tp: position * shares[tp.partition] // 4
@@ -374,6 +377,15 @@ class TransportMachine(RuleBasedStateMachine):
     def teardown(self) -> None:
         try:
             if not self.failed:
+                note(
+                    "teardown: two more records to each partition; every group reads all"
+                    + (
+                        ", commits all; the first member restarts and reads on"
+                        if "durable_commits" in self.declared
+                        else ""
+                    )
+                    + "; every member reads past the end"
+                )
                 self._drain()
         finally:
             self.loop.run_until_complete(self._stop_all())

@@ -13,7 +13,10 @@ the pytest plugin loads where the ``testing`` extra is not installed.
 from __future__ import annotations
 
 import os
+import threading
 import zlib
+from collections.abc import Generator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Final, Literal
 
 if TYPE_CHECKING:
@@ -55,3 +58,47 @@ def kit_settings(profile: Profile, kind: Kind) -> settings:
         database=None,  # every clause runs from one inner function: they would share entries
         phases=tuple(Phase) if shrinks else (Phase.explicit, Phase.reuse, Phase.generate),
     )
+
+
+class _Own:
+    """The blocks of ``own_examples`` open now, in every thread, and what the first replaced."""
+
+    lock = threading.Lock()
+    open = 0
+    found: object = None
+
+
+@contextmanager
+def own_examples() -> Generator[None]:
+    """Draw the kit's examples from its strategies alone, whatever modules are loaded.
+
+    Hypothesis (6.131 on) mixes into its draws the literals of every module it takes for
+    local: a user's test files, and the kit itself when installed editable. The same seed
+    would then give other examples in another session. Inside this block its provider sees
+    no local literals; its cache of them is cleared on the way in and out, so the tests
+    around the block draw as they would have. Clauses run in several threads (the CLI on a
+    broker) share one such block: the first in replaces, the last out puts back.
+    """
+    from hypothesis.internal.conjecture import providers
+    from hypothesis.internal.constants_ast import Constants
+
+    provider = getattr(providers, "HypothesisProvider", None)
+    if provider is None:  # a hypothesis that draws no local literals
+        yield
+        return
+    with _Own.lock:
+        if _Own.open == 0:
+            _Own.found = provider.__dict__.get("_local_constants")
+            if _Own.found is not None:
+                none = Constants()
+                providers.CONSTANTS_CACHE.cache.clear()
+                provider._local_constants = property(lambda _: none)
+        _Own.open += 1
+    try:
+        yield
+    finally:
+        with _Own.lock:
+            _Own.open -= 1
+            if _Own.open == 0 and _Own.found is not None:
+                provider._local_constants = _Own.found
+                providers.CONSTANTS_CACHE.cache.clear()

@@ -10,17 +10,21 @@ from sdk.testing.machine import STATE_MACHINE
 from sdk.testing.profiles import Profile
 from sdk.types import TransportT
 from tests.conformance.broken.transports import (
+    AnnouncesAfterTheWait,
     CommitsNegative,
     CommitsOneAhead,
     CommitsOneBehind,
     CommittedZeroForNone,
     DropsHeaders,
     DropsHeadersSometimes,
+    FailsFirstWrite,
     FlushesEarly,
+    HoldsAfterStop,
     IgnoresMaxRecords,
     IgnoresPartitionOfKeyed,
     IgnoresSeek,
     KeepsOldSubscriptions,
+    KeepsPositionsOfLost,
     KeyPartitionGuesses,
     LosesOnRestart,
     MatchesPatternPrefixes,
@@ -85,6 +89,10 @@ def _failure(transport: TransportT, clause: str, profile: Profile = "quick") -> 
         (ShowsPassword, "TransportContract.describes_itself"),
         (WrapsPartitions, "TransportContract.misuse_is_refused"),
         (CommitsNegative, "TransportContract.commits_read_back"),
+        (FailsFirstWrite, "TransportContract.sends_create_topics"),
+        (KeepsPositionsOfLost, "TransportContract.subscribe_replaces"),
+        (HoldsAfterStop, "TransportContract.callbacks_track_assignment"),
+        (AnnouncesAfterTheWait, "TransportContract.callbacks_track_assignment"),
     ],
 )
 def test_the_clause_a_defect_breaks_fails(broken: type[TransportT], clause: str) -> None:
@@ -156,6 +164,10 @@ def test_the_quick_state_machine_finds_a_commit_off_by_one(
         (ShowsPassword, "TransportContract.round_trip"),
         (WrapsPartitions, "TransportContract.round_trip"),
         (CommitsNegative, "TransportContract.round_trip"),
+        (FailsFirstWrite, "TransportContract.round_trip"),
+        (KeepsPositionsOfLost, "TransportContract.round_trip"),
+        (HoldsAfterStop, "TransportContract.round_trip"),
+        (AnnouncesAfterTheWait, "TransportContract.round_trip"),
     ],
 )
 def test_a_new_defect_passes_a_clause_it_does_not_touch(
