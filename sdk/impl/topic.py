@@ -16,14 +16,16 @@ from sdk.impl.buffer import Raised
 from sdk.impl.channel_base import DEFAULT_MAXSIZE, ChannelBase
 from sdk.impl.events import Event
 from sdk.impl.futures import FutureMessage
+from sdk.impl.messages import PendingMessage, headers_from
 from sdk.impl.schema import Schema
 from sdk.impl.timeouts import within
 from sdk.types._vars import KT, VT
 from sdk.types.codecs import CodecArg
+from sdk.types.messages import FutureMessage as FutureMessageT
+from sdk.types.messages import HeadersArg, MessageSentCallback
 from sdk.types.messages import Message as MessageT
-from sdk.types.messages import MessageSentCallback
 from sdk.types.topics import DeadLetter, DecodeErrorPolicy
-from sdk.types.transports import ProducerT, TopicSettings
+from sdk.types.transports import AckT, ProducerT, TopicSettings
 
 logger = logging.getLogger(__name__)
 
@@ -62,9 +64,11 @@ class Topic(ChannelBase[KT, VT]):
     """Implements ``sdk.types.TopicT``.
 
     Sending encodes with the schema and hands the bytes to the app's producer; the future
-    resolves when the broker acknowledged them. Iterating subscribes the app's consumer to the
-    topic (it reads once the app is started). Each subscriber moving on to its next event acks
-    the one before.
+    resolves when the broker acknowledged them. Once the topic is declared and the producer
+    started, a ``send`` with no ``prepare`` hook and nothing queued by ``send_soon`` is one
+    coroutine: encode (which checks the types), hand over, make the future. Iterating subscribes
+    the app's consumer to the topic (it reads once the app is started). Each subscriber moving
+    on to its next event acks the one before.
     """
 
     def __init__(
@@ -110,6 +114,7 @@ class Topic(ChannelBase[KT, VT]):
         self._app = app
         self._topics = tuple(topics)
         self._pattern = pattern
+        self._name = _single_name(self._topics, pattern)
         self._partitions = partitions
         self._replicas = replicas
         self._retention = retention
@@ -190,6 +195,7 @@ class Topic(ChannelBase[KT, VT]):
         twin = self._separate(self.schema, self.maxsize)
         twin._topics = tuple(f"{prefix}{name}{suffix}" for name in (topics or self._topics))
         twin._pattern = None
+        twin._name = _single_name(twin._topics, None)
         return twin
 
     def _renew(self) -> None:
@@ -243,6 +249,72 @@ class Topic(ChannelBase[KT, VT]):
 
     # -- sending -------------------------------------------------------------------------------
 
+    async def send(
+        self,
+        *,
+        key: KT | None = None,
+        value: VT,
+        partition: int | None = None,
+        timestamp: float | None = None,
+        headers: HeadersArg = None,
+        key_serializer: CodecArg = None,
+        value_serializer: CodecArg = None,
+        callback: MessageSentCallback[KT, VT] | None = None,
+    ) -> FutureMessageT[KT, VT]:
+        producer = self._app.running_producer
+        declared = self._declared
+        if (
+            producer is None
+            or declared is None
+            or not declared.done()
+            or self._name is None
+            or self._prepares
+            or self._hub.soon_task is not None
+        ):  # the funnel: it starts, declares, prepares or waits its turn as needed
+            return await super().send(
+                key=key,
+                value=value,
+                partition=partition,
+                timestamp=timestamp,
+                headers=headers,
+                key_serializer=key_serializer,
+                value_serializer=value_serializer,
+                callback=callback,
+            )
+        copied = () if headers is None else headers_from(headers)  # nothing of the caller's kept
+        schema = self._schema
+        try:
+            key_bytes = schema.dumps_key(key, serializer=key_serializer)
+            value_bytes = schema.dumps_value(value, serializer=value_serializer)
+        except EncodeError as exc:
+            exc.locate(self._where())
+            raise
+        ack = await producer.send(
+            self._name,
+            key_bytes,
+            value_bytes,
+            partition=partition,
+            timestamp=timestamp,
+            headers=copied,
+        )
+        fut: FutureMessage[KT, VT] = FutureMessage(
+            PendingMessage(
+                channel=self,
+                key=key,
+                value=value,
+                partition=partition,
+                timestamp=timestamp,
+                headers=copied,
+                key_serializer=key_serializer,
+                value_serializer=value_serializer,
+                callback=callback,
+            )
+        )
+        fut.follow(ack)
+        if callback is not None:
+            self._call_back_on(ack, callback, fut)
+        return fut
+
     def _hand_over(self, fut: FutureMessage[KT, VT]) -> Coroutine[Any, Any, None]:
         return self._produce(fut)  # a producer's send is a coroutine: nothing is done at once
 
@@ -250,9 +322,10 @@ class Topic(ChannelBase[KT, VT]):
         """Encode and hand to the producer; ``fut`` resolves when the broker acknowledges."""
         pending = fut.message
         try:
+            schema = self._schema
             try:
-                key = self.schema.dumps_key(pending.key, serializer=pending.key_serializer)
-                value = self.schema.dumps_value(pending.value, serializer=pending.value_serializer)
+                key = schema.dumps_key(pending.key, serializer=pending.key_serializer)
+                value = schema.dumps_value(pending.value, serializer=pending.value_serializer)
             except EncodeError as exc:
                 exc.locate(self._where())
                 raise
@@ -271,12 +344,17 @@ class Topic(ChannelBase[KT, VT]):
             fut.set_exception(exc)
             raise
         fut.follow(ack)
-        callback = pending.callback
-        if callback is not None:
-            if ack.done():  # memory:// acknowledges at once: no need to go round the loop
-                self._call_back(callback, fut)
-            else:
-                ack.add_done_callback(lambda _: self._call_back(callback, fut))
+        if pending.callback is not None:
+            self._call_back_on(ack, pending.callback, fut)
+
+    def _call_back_on(
+        self, ack: AckT, callback: MessageSentCallback[Any, Any], fut: FutureMessage[KT, VT]
+    ) -> None:
+        """Call back once ``ack`` is in: at once if it is (memory:// acknowledges as it appends)."""
+        if ack.done():
+            self._call_back(callback, fut)
+        else:
+            ack.add_done_callback(lambda _: self._call_back(callback, fut))
 
     def _call_back(
         self, callback: MessageSentCallback[Any, Any], fut: FutureMessage[KT, VT]
@@ -396,6 +474,12 @@ def revoked(item: object) -> bool:
     if isinstance(item, TopicEvent | Raised) and item.delivery is not None:
         return item.delivery.revoked
     return False
+
+
+def _single_name(topics: tuple[str, ...], pattern: str | None) -> str | None:
+    """The one name a send goes to; None for a pattern or several names (``get_topic_name``
+    says why)."""
+    return topics[0] if pattern is None and len(topics) == 1 else None
 
 
 def _is_policy(policy: object) -> bool:
