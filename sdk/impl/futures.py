@@ -28,15 +28,24 @@ class FutureMessage(msgspec.Struct, Generic[KT, VT], eq=False):
     _ack: AckT | None = None
 
     def follow(self, ack: AckT) -> None:
-        """Resolve as the transport's answer does: no callback, no second future in between."""
-        if self.done() or self._ack is not None:
+        """Resolve as the transport's answer does: no callback, no second future in between.
+
+        An answer already in (memory:// acknowledges as it appends) is taken at once, and the
+        ack let go.
+        """
+        if self._metadata is not None or self._error is not None or self._ack is not None:
             raise self._resolved_twice()
+        if ack.done():
+            try:
+                self._metadata = ack.result()
+            except BaseException as error:  # noqa: BLE001  # the send's error: kept, raised on await
+                self._error = error
+            if self._waiters:  # awaited before it was sent (send_soon)
+                self._wake()
+            return
         self._ack = ack
         if self._waiters:  # awaited before it was sent (send_soon): wake those on the answer
-            if ack.done():
-                self._wake()
-            else:
-                ack.add_done_callback(lambda _: self._wake())
+            ack.add_done_callback(lambda _: self._wake())
 
     def done(self) -> bool:
         if self._ack is not None:
@@ -80,6 +89,8 @@ class FutureMessage(msgspec.Struct, Generic[KT, VT], eq=False):
             self._wake()
 
     def __await__(self) -> Generator[Any, None, RecordMetadata]:
+        if self._metadata is not None:  # most are resolved before anyone awaits them
+            return self._metadata
         ack = self._ack
         if ack is not None:
             if ack.done():

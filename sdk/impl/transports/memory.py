@@ -20,6 +20,8 @@ import time
 from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from typing import Any, Final
 
+import msgspec
+
 from sdk.errors import SendError
 from sdk.impl.messages import Message, RecordMetadata
 from sdk.impl.partitioning import key_partition
@@ -32,6 +34,7 @@ DEFAULT_PARTITIONS: Final = 1
 """Partitions of a topic made by producing to it (Kafka's ``num.partitions`` default)."""
 MAX_RECORDS: Final = 500
 _AUTO_CREATED: Final = TopicSettings(partitions=DEFAULT_PARTITIONS)
+_now = time.time
 
 
 class MemoryBroker:
@@ -64,9 +67,10 @@ class MemoryBroker:
         timestamp: float | None,
         headers: Headers,
     ) -> RecordMetadata:
-        if topic not in self.logs:
+        log = self.logs.get(topic)
+        if log is None:
             self.create_topic(topic, _AUTO_CREATED)
-        log = self.logs[topic]
+            log = self.logs[topic]
         if partition is None:
             partition = (
                 key_partition(key, len(log))
@@ -77,11 +81,12 @@ class MemoryBroker:
             raise SendError(
                 f"the topic has partitions 0..{len(log) - 1}", topic=topic, partition=partition
             )
-        stamp = time.time() if timestamp is None else timestamp
+        stamp = _now() if timestamp is None else timestamp
         entries = log[partition]
         offset = len(entries)
         entries.append(Message(topic, partition, offset, stamp, CREATE_TIME, headers, key, value))
-        self.wake()
+        if self._waiters:
+            self.wake()
         return RecordMetadata(topic, partition, offset, stamp, CREATE_TIME)
 
     def group(self, group_id: str) -> _Group:
@@ -200,25 +205,26 @@ class MemoryProducer:
         return None if log is None else key_partition(key, len(log))
 
 
-class Acked:
-    """Implements ``sdk.types.AckT`` for an append that is acknowledged as it happens."""
+class Acked(msgspec.Struct, frozen=True, gc=False):
+    """Implements ``sdk.types.AckT`` for an append that is acknowledged as it happens.
 
-    __slots__ = ("_metadata",)
+    Made per message: a Struct built in C, not tracked by the garbage collector (it holds
+    only the metadata, which holds only scalars).
+    """
 
-    def __init__(self, metadata: RecordMetadataT) -> None:
-        self._metadata = metadata
+    metadata: RecordMetadataT
 
     def done(self) -> bool:
         return True
 
     def result(self) -> RecordMetadataT:
-        return self._metadata
+        return self.metadata
 
     def add_done_callback(self, fn: Callable[[Any], object], /) -> None:
         asyncio.get_running_loop().call_soon(fn, self)
 
     def __await__(self) -> Generator[Any, None, RecordMetadataT]:
-        return self._metadata
+        return self.metadata
         yield  # a generator that is done at once
 
 
