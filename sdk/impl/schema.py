@@ -105,9 +105,11 @@ class Schema(Generic[KT, VT]):
     # leaves the rest to its side, where the checks live.
 
     def dumps_key(self, key: KT | None, *, serializer: CodecArg = None) -> bytes | None:
+        if key is None:  # no key: no bytes, whatever the codec (a key may always be missing)
+            return None
         side = self._key
         kinds = side.kinds
-        if key is None or serializer is not None or (kinds and not isinstance(key, kinds)):
+        if serializer is not None or (kinds and not isinstance(key, kinds)):
             return side.dumps(key, serializer)
         try:
             return side.encode(key)
@@ -126,9 +128,11 @@ class Schema(Generic[KT, VT]):
 
     def check_key(self, key: KT | None) -> None:
         """Refuse a key of the wrong type as ``dumps_key`` would, without encoding it."""
+        if key is None:  # a key may always be missing
+            return
         side = self._key
         kinds = side.kinds
-        if key is None or (kinds and not isinstance(key, kinds)):
+        if kinds and not isinstance(key, kinds):
             side.check(key)
 
     def check_value(self, value: VT) -> None:
@@ -139,11 +143,11 @@ class Schema(Generic[KT, VT]):
             side.check(value)
 
     def loads_key(self, data: bytes | None, *, serializer: CodecArg = None) -> KT | None:
+        if data is None:  # no key (a key may always be missing)
+            return None
         side = self._key
         key: KT | None  # what the side's decoder for KT gives
-        if data is None and side.none_ok:  # no key, or a tombstone this type admits
-            return None
-        if data is None or serializer is not None:
+        if serializer is not None:
             key = side.loads(data, serializer)
             return key
         try:

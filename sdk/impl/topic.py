@@ -417,33 +417,50 @@ class Topic(ChannelBase[KT, VT]):
     ) -> None:
         """Decode fetched messages, each once, and give each subscriber an event of its own.
 
-        One call per fetched batch (of one partition): waits only when a subscriber has no
-        room, or for the decode-error policy of a message that does not decode. If the
-        partition is revoked meanwhile, the rest of the batch is not delivered, and what was
-        delivered while waiting is dropped again: the new owner reads it from the commit.
+        One call per fetched batch (of one partition): the events go to the subscribers
+        together, and this waits only when a subscriber has no room, or for the decode-error
+        policy of a message that does not decode (the events before it are given first). If
+        the partition is revoked meanwhile, the rest of the batch is not delivered, and what
+        was delivered while waiting is dropped again: the new owner reads it from the commit.
         """
         if deliveries and deliveries[0].revoked:  # while the loop delivered to another topic
             return
-        loads_key, loads_value = self.schema.loads_key, self.schema.loads_value
-        hub = self._hub
+        loads_key, loads_value = self._schema.loads_key, self._schema.loads_value
+        events: list[TopicEvent[KT, VT]] = []
+        append = events.append
         for message, delivery in zip(messages, deliveries, strict=True):
             try:
-                key = loads_key(message.key)
+                key = None if message.key is None else loads_key(message.key)
                 value = loads_value(message.value)
             except DecodeError as exc:
                 exc.locate(message.topic, message.partition, message.offset)
+                if events:
+                    if not await self._give(events):
+                        return
+                    events = []
+                    append = events.append
                 await self._undecodable(message, delivery, exc)
                 if delivery.revoked:
-                    hub.drop(revoked)
+                    self._hub.drop(revoked)
                     return
                 continue
             delivery.remaining += 1
-            event = TopicEvent(key, value, message.headers, message, False, delivery)
+            append(TopicEvent(key, value, message.headers, message, False, delivery))
+        if events:
+            await self._give(events)
+
+    async def _give(self, events: list[TopicEvent[KT, VT]]) -> bool:
+        """Give ``events`` to every subscriber, in order, waiting for room as needed; False if
+        their partition was revoked meanwhile (what came in is dropped again)."""
+        hub = self._hub
+        given = hub.offer_many(events, twin)
+        for event in events[given:]:  # no room for these yet: one by one, waiting for it
             if not hub.offer_each(event, twin):
                 await hub.deliver_each(event, twin)
-                if delivery.revoked:  # revoked while waiting for room: what came in goes
+                if event.delivery is not None and event.delivery.revoked:
                     hub.drop(revoked)
-                    return
+                    return False
+        return True
 
     def drop_revoked(self) -> None:
         """Partitions were revoked: no subscriber reads their events (nor their decode errors)
