@@ -102,12 +102,12 @@ class Channel(ChannelBase[KT, VT]):
         )
 
     def _hand_over(self, fut: FutureMessage[KT, VT]) -> Coroutine[Any, Any, None] | None:
-        pending, hub = fut.message, self._hub
-        event = hub.event(pending.key, pending.value, pending.headers, pending.timestamp)
+        hub = self._hub
+        event = hub.event(fut.key, fut.value, fut.headers, fut.timestamp)
         if not hub.offer(event):
             return self._deliver(fut, event)  # the same event: its offset is not skipped
         fut.set_result(event.message)  # type: ignore[arg-type]  # an InMemoryMessage: Hub.event
-        return None if pending.callback is None else call_back(pending.callback, fut)
+        return None if fut.callback is None else call_back(fut.callback, fut)
 
     async def _deliver(self, fut: FutureMessage[KT, VT], event: Event[KT, VT]) -> None:
         """Wait for room, then deliver; a send cancelled meanwhile has delivered to nobody."""
@@ -117,8 +117,8 @@ class Channel(ChannelBase[KT, VT]):
             fut.set_exception(exc)
             raise
         fut.set_result(event.message)  # type: ignore[arg-type]  # an InMemoryMessage: Hub.event
-        if fut.message.callback is not None:
-            await call_back(fut.message.callback, fut)
+        if fut.callback is not None:
+            await call_back(fut.callback, fut)
 
 
 def _name(type_: object) -> str:

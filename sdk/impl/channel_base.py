@@ -228,18 +228,30 @@ class ChannelBase(ABC, Generic[KT, VT]):
             raise ValueError(
                 f"an in-memory channel has one partition, 0; got partition={partition}"
             )
-        pending: PendingMessage[KT, VT] = PendingMessage(
-            channel=self,
-            key=key,
-            value=value,
-            partition=partition,
-            timestamp=timestamp,
-            headers=copied,
-            key_serializer=key_serializer,
-            value_serializer=value_serializer,
-            callback=callback,
+        if self._prepares:
+            pending: PendingMessage[KT, VT] = PendingMessage(
+                channel=self,
+                key=key,
+                value=value,
+                partition=partition,
+                timestamp=timestamp,
+                headers=copied,
+                key_serializer=key_serializer,
+                value_serializer=value_serializer,
+                callback=callback,
+            )
+            return FutureMessage.of(self.prepare(pending))
+        return FutureMessage(
+            self,
+            value,
+            key,
+            partition,
+            timestamp,
+            copied,
+            key_serializer,
+            value_serializer,
+            callback,
         )
-        return FutureMessage(self.prepare(pending) if self._prepares else pending)
 
     async def _publish(self, fut: FutureMessage[KT, VT]) -> None:
         if self._hub.soon_task is not None:

@@ -16,7 +16,7 @@ from sdk.impl.buffer import Raised
 from sdk.impl.channel_base import DEFAULT_MAXSIZE, ChannelBase
 from sdk.impl.events import Event
 from sdk.impl.futures import FutureMessage
-from sdk.impl.messages import PendingMessage, headers_from
+from sdk.impl.messages import headers_from
 from sdk.impl.schema import Schema
 from sdk.impl.timeouts import within
 from sdk.types._vars import KT, VT
@@ -298,17 +298,15 @@ class Topic(ChannelBase[KT, VT]):
             headers=copied,
         )
         fut: FutureMessage[KT, VT] = FutureMessage(
-            PendingMessage(
-                channel=self,
-                key=key,
-                value=value,
-                partition=partition,
-                timestamp=timestamp,
-                headers=copied,
-                key_serializer=key_serializer,
-                value_serializer=value_serializer,
-                callback=callback,
-            )
+            self,
+            value,
+            key,
+            partition,
+            timestamp,
+            copied,
+            key_serializer,
+            value_serializer,
+            callback,
         )
         fut.follow(ack)
         if callback is not None:
@@ -320,12 +318,11 @@ class Topic(ChannelBase[KT, VT]):
 
     async def _produce(self, fut: FutureMessage[KT, VT]) -> None:
         """Encode and hand to the producer; ``fut`` resolves when the broker acknowledges."""
-        pending = fut.message
         try:
             schema = self._schema
             try:
-                key = schema.dumps_key(pending.key, serializer=pending.key_serializer)
-                value = schema.dumps_value(pending.value, serializer=pending.value_serializer)
+                key = schema.dumps_key(fut.key, serializer=fut.key_serializer)
+                value = schema.dumps_value(fut.value, serializer=fut.value_serializer)
             except EncodeError as exc:
                 exc.locate(self._where())
                 raise
@@ -336,16 +333,16 @@ class Topic(ChannelBase[KT, VT]):
                 self.get_topic_name(),
                 key,
                 value,
-                partition=pending.partition,
-                timestamp=pending.timestamp,
-                headers=pending.headers,
+                partition=fut.partition,
+                timestamp=fut.timestamp,
+                headers=fut.headers,
             )
         except BaseException as exc:
             fut.set_exception(exc)
             raise
         fut.follow(ack)
-        if pending.callback is not None:
-            self._call_back_on(ack, pending.callback, fut)
+        if fut.callback is not None:
+            self._call_back_on(ack, fut.callback, fut)
 
     def _call_back_on(
         self, ack: AckT, callback: MessageSentCallback[Any, Any], fut: FutureMessage[KT, VT]
