@@ -24,14 +24,14 @@ from sdk.types._vars import KT, VT
 from sdk.types.messages import TP, Message
 
 
-class Delivery(msgspec.Struct):
+class Delivery(msgspec.Struct, gc=False):
     """One fetched message, until every event made of it is acked.
 
     ``remaining`` counts the events out, plus one while the consumer loop still hands the message to
     its readers; acking an event only counts down. Which messages are done is worked out when
     offsets are committed, not per ack: that keeps an ack cheap. ``revoked`` is set when its
     partition was revoked before it was done: its events are dropped unread, and the new owner
-    reads it again. A Struct of scalars: the garbage collector does not track it.
+    reads it again. A Struct of scalars: ``gc=False``, as the messages (``sdk.impl.messages``).
     """
 
     offset: int

@@ -103,9 +103,9 @@ class Channel(ChannelBase[KT, VT]):
 
     def _hand_over(self, fut: FutureMessage[KT, VT]) -> Coroutine[Any, Any, None] | None:
         hub = self._hub
-        event = hub.event(fut.key, fut.value, fut.headers, fut.timestamp)
-        if not hub.offer(event):
-            return self._deliver(fut, event)  # the same event: its offset is not skipped
+        event = hub.offer_new(fut.key, fut.value, fut.headers, fut.timestamp)
+        if event is None:  # no room: made now, it is delivered before anything sent after it
+            return self._deliver(fut, hub.event(fut.key, fut.value, fut.headers, fut.timestamp))
         fut.set_result(event.message)  # type: ignore[arg-type]  # an InMemoryMessage: Hub.event
         return None if fut.callback is None else call_back(fut.callback, fut)
 

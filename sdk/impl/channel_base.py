@@ -312,9 +312,8 @@ class ChannelBase(ABC, Generic[KT, VT]):
     async def put(self, value: VT) -> None:
         """Put a bare value (no key, no headers) to every subscriber, here in this process."""
         hub = self._hub
-        event = hub.event(None, value, (), None)
-        if not hub.offer(event):
-            await hub.deliver(event)
+        if hub.offer_new(None, value, (), None) is None:
+            await hub.deliver(hub.event(None, value, (), None))
 
     def empty(self) -> bool:
         buffer = self._buffer if self._buffer is not None else self._hub.reader()

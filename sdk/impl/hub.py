@@ -82,6 +82,28 @@ class Hub(Generic[KT, VT]):
             message = InMemoryMessage(next(self._offsets), timestamp, CREATE_TIME, headers)
         return Event(key, value, headers, message)
 
+    def offer_new(
+        self, key: KT | None, value: VT, headers: Headers, timestamp: float | None
+    ) -> Event[KT, VT] | None:
+        """``event`` and ``offer`` in one: the event given to every subscriber now, or None
+        (and no event made, no offset taken) if one has no room or someone waits before us."""
+        if self._waiting:
+            return None
+        targets = self.targets
+        for buffer in targets:
+            if buffer.maxsize and len(buffer.items) >= buffer.maxsize:
+                return None
+        if timestamp is None:
+            message = InMemoryMessage(next(self._offsets), _now(), LOG_APPEND_TIME, headers)
+        else:
+            message = InMemoryMessage(next(self._offsets), timestamp, CREATE_TIME, headers)
+        event = Event(key, value, headers, message)
+        for buffer in targets:
+            buffer.items.append(event)
+            if buffer.getters:
+                buffer.wake_getter()
+        return event
+
     def offer(self, event: Event[KT, VT]) -> bool:
         """Give every subscriber the event now, if all have room and nobody waits before us."""
         if self._waiting:
