@@ -20,8 +20,6 @@ import time
 from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from typing import Any, Final
 
-import msgspec
-
 from sdk.errors import SendError
 from sdk.impl.messages import Message, RecordMetadata
 from sdk.impl.partitioning import key_partition
@@ -205,26 +203,25 @@ class MemoryProducer:
         return None if log is None else key_partition(key, len(log))
 
 
-class Acked(msgspec.Struct, frozen=True, gc=False):
-    """Implements ``sdk.types.AckT`` for an append that is acknowledged as it happens.
+class Acked:
+    """Implements ``sdk.types.AckT`` for an append that is acknowledged as it happens."""
 
-    Made per message: a Struct built in C, not tracked by the garbage collector (it holds
-    only the metadata, which holds only scalars).
-    """
+    __slots__ = ("_metadata",)
 
-    metadata: RecordMetadataT
+    def __init__(self, metadata: RecordMetadataT) -> None:
+        self._metadata = metadata
 
     def done(self) -> bool:
         return True
 
     def result(self) -> RecordMetadataT:
-        return self.metadata
+        return self._metadata
 
     def add_done_callback(self, fn: Callable[[Any], object], /) -> None:
         asyncio.get_running_loop().call_soon(fn, self)
 
     def __await__(self) -> Generator[Any, None, RecordMetadataT]:
-        return self.metadata
+        return self._metadata
         yield  # a generator that is done at once
 
 
