@@ -12,10 +12,13 @@ from sdk.errors import UnnamedChannelError
 from sdk.impl.channel_base import DEFAULT_MAXSIZE, ChannelBase, call_back
 from sdk.impl.events import Event
 from sdk.impl.futures import FutureMessage
+from sdk.impl.messages import headers_from
 from sdk.impl.schema import Schema
 from sdk.impl.timeouts import within
 from sdk.types._vars import KT, VT
 from sdk.types.codecs import CodecArg
+from sdk.types.messages import FutureMessage as FutureMessageT
+from sdk.types.messages import HeadersArg, MessageSentCallback
 
 
 class Channel(ChannelBase[KT, VT]):
@@ -99,6 +102,54 @@ class Channel(ChannelBase[KT, VT]):
         schema = self._schema
         return (
             f"channel {type(self).__name__}[{_name(schema.key_type)}, {_name(schema.value_type)}]"
+        )
+
+    async def send(
+        self,
+        *,
+        key: KT | None = None,
+        value: VT,
+        partition: int | None = None,
+        timestamp: float | None = None,
+        headers: HeadersArg = None,
+        key_serializer: CodecArg = None,
+        value_serializer: CodecArg = None,
+        callback: MessageSentCallback[KT, VT] | None = None,
+    ) -> FutureMessageT[KT, VT]:
+        """With no ``prepare`` hook, nothing queued by ``send_soon`` and room in every
+        subscriber, a send is this coroutine, the type check if the schema has one and the
+        hub's offer: the future is made resolved. Anything else goes through the funnel."""
+        hub = self._hub
+        if not (self._prepares or partition or hub.soon_task is not None):
+            copied = () if headers is None else headers_from(headers)  # nothing of the caller's
+            if self._schema.checks:
+                self._check(key, value, key_serializer, value_serializer)
+            event = hub.offer_new(key, value, copied, timestamp)
+            if event is not None:
+                fut: FutureMessage[KT, VT] = FutureMessage(
+                    self,
+                    value,
+                    key,
+                    partition,
+                    timestamp,
+                    copied,
+                    key_serializer,
+                    value_serializer,
+                    callback,
+                    _metadata=event.message,  # type: ignore[arg-type]  # an InMemoryMessage
+                )
+                if callback is not None:
+                    await call_back(callback, fut)
+                return fut
+        return await super().send(
+            key=key,
+            value=value,
+            partition=partition,
+            timestamp=timestamp,
+            headers=headers,
+            key_serializer=key_serializer,
+            value_serializer=value_serializer,
+            callback=callback,
         )
 
     def _hand_over(self, fut: FutureMessage[KT, VT]) -> Coroutine[Any, Any, None] | None:

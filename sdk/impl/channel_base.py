@@ -214,16 +214,8 @@ class ChannelBase(ABC, Generic[KT, VT]):
         callback: MessageSentCallback[KT, VT] | None = None,
     ) -> FutureMessage[KT, VT]:
         copied = () if headers is None else headers_from(headers)  # nothing of the caller's kept
-        schema = self._schema
-        if schema.checks:  # the type check a topic's encoding makes, here before anything is sent
-            try:
-                if not key_serializer:  # a codec given answers for the type
-                    schema.check_key(key)
-                if not value_serializer:
-                    schema.check_value(value)
-            except EncodeError as exc:
-                exc.locate(self._where())
-                raise
+        if self._schema.checks:
+            self._check(key, value, key_serializer, value_serializer)
         if partition and self.one_partition:
             raise ValueError(
                 f"an in-memory channel has one partition, 0; got partition={partition}"
@@ -252,6 +244,25 @@ class ChannelBase(ABC, Generic[KT, VT]):
             value_serializer,
             callback,
         )
+
+    def _check(
+        self,
+        key: KT | None,
+        value: VT,
+        key_serializer: CodecArg,
+        value_serializer: CodecArg,
+    ) -> None:
+        """The type check a topic's encoding makes, here before anything is sent (only where
+        ``schema.checks``: a schema that can refuse something)."""
+        schema = self._schema
+        try:
+            if not key_serializer:  # a codec given answers for the type
+                schema.check_key(key)
+            if not value_serializer:
+                schema.check_value(value)
+        except EncodeError as exc:
+            exc.locate(self._where())
+            raise
 
     async def _publish(self, fut: FutureMessage[KT, VT]) -> None:
         if self._hub.soon_task is not None:
