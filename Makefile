@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: setup demo test lint typecheck unit bench mutation clean
+.PHONY: setup demo test test-slow lint typecheck unit bench mutation clean
 
 setup: $(INSTALLED)
 
@@ -28,8 +28,13 @@ typecheck: $(INSTALLED)
 	$(BIN)/mypy
 	$(BIN)/pyright
 
+# The slow tests (pytest's `slow` marker: a three-node Apache Kafka cluster) are left to
+# `make test-slow`, which CI runs after `make test` (.ci/run).
 unit: $(INSTALLED)
-	$(BIN)/pytest
+	$(BIN)/pytest -m "not slow"
+
+test-slow: $(INSTALLED)
+	$(BIN)/pytest -m slow
 
 # Sustained figures (benchmarks/harness.py says how); `make bench QUICK=1` for a short run.
 BENCH_FLAGS := $(if $(QUICK),--quick,)

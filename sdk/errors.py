@@ -197,6 +197,29 @@ class CommitError(TransportError):
         self.group = group
 
 
+class TransactionError(TransportError):
+    """A transaction that could not be begun, committed or aborted, or a send outside one:
+    names the transactional id and what was being done."""
+
+    def __init__(self, reason: str, *, transactional_id: str, doing: str = "committing") -> None:
+        super().__init__(f"{doing} a transaction of {transactional_id!r} failed: {reason}")
+        self.reason = reason
+        self.transactional_id = transactional_id
+
+
+class FencedError(TransactionError):
+    """A zombie: a newer producer started with the same transactional id, so this one may
+    neither send nor commit again, and its open transaction was aborted. Stop it; the newer
+    one carries on."""
+
+    def __init__(self, *, transactional_id: str, doing: str = "committing") -> None:
+        super().__init__(
+            "a newer producer with the same transactional id fenced this one",
+            transactional_id=transactional_id,
+            doing=doing,
+        )
+
+
 class UnknownTransportError(TransportError, LookupError, ValueError):
     """A broker URL whose scheme no transport is registered for, in this process or by entry
     point; lists every scheme that could be loaded.

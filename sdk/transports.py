@@ -7,7 +7,9 @@ reaches into ``sdk.impl``, whose layout may change.
 
 - the SPI: ``TransportT``, ``ProducerT``, ``ConsumerT``, ``AckT``, ``Capability``,
   ``EVERY_CAPABILITY``, ``PartitionsCallback``, and ``TopicSettings`` (what ``create_topic``
-  is given);
+  is given); for the ``transactions`` capability, ``TransactionalTransportT``,
+  ``TransactionalProducerT``, ``TransactionalConsumerT``, ``GroupMetadata`` and
+  ``IsolationLevel``;
 - what the SPI carries: ``Message`` (what ``getmany`` returns) and ``RecordMetadata`` (what an
   ``AckT`` resolves to), the concrete classes; ``TP``, ``Headers``, ``CREATE_TIME``,
   ``LOG_APPEND_TIME``;
@@ -22,9 +24,11 @@ from sdk.errors import (
     AuthenticationError,
     BrokerConnectionError,
     CommitError,
+    FencedError,
     FetchError,
     SendError,
     TopicError,
+    TransactionError,
     TransportError,
     UnknownTransportError,
 )
@@ -38,10 +42,16 @@ from sdk.types.transports import (
     AckT,
     Capability,
     ConsumerT,
+    GroupMetadata,
+    IsolationLevel,
     PartitionsCallback,
     ProducerT,
     TopicSettings,
+    TransactionalConsumerT,
+    TransactionalProducerT,
+    TransactionalTransportT,
     TransportT,
+    is_transactional,
 )
 
 __all__ = [
@@ -56,8 +66,11 @@ __all__ = [
     "Capability",
     "CommitError",
     "ConsumerT",
+    "FencedError",
     "FetchError",
+    "GroupMetadata",
     "Headers",
+    "IsolationLevel",
     "Message",
     "PartitionsCallback",
     "ProducerT",
@@ -65,10 +78,15 @@ __all__ = [
     "SendError",
     "TopicError",
     "TopicSettings",
+    "TransactionError",
+    "TransactionalConsumerT",
+    "TransactionalProducerT",
+    "TransactionalTransportT",
     "TransportError",
     "TransportFactory",
     "TransportT",
     "UnknownTransportError",
+    "is_transactional",
     "key_partition",
     "redact",
     "register",

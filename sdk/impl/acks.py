@@ -63,6 +63,14 @@ class Offsets:
                 del undone[:done]
         return self._committable
 
+    def last_fetched(self) -> dict[TP, int]:
+        """Per partition with messages not yet done, the offset of the last one fetched."""
+        return {tp: undone[-1].offset for tp, undone in self._undone.items() if undone}
+
+    def settled(self, tps: Iterable[TP]) -> bool:
+        """Whether every message fetched of ``tps`` is done (as of the last ``committable``)."""
+        return not any(self._undone.get(tp) for tp in tps)
+
     def fence(self, tps: Iterable[TP]) -> None:
         """Being revoked: mark every message of ``tps`` not yet done ``revoked``, so that its
         events are dropped unread. Acks still count until ``forget``."""

@@ -3,22 +3,32 @@
 from __future__ import annotations
 
 import asyncio
+import math
+import uuid
 import weakref
 from collections.abc import Coroutine, Mapping
 from types import TracebackType
-from typing import Any, cast
+from typing import Any, cast, get_args
 
 from typing_extensions import TypeForm
 
+from sdk.errors import TransactionError
 from sdk.impl.channel import Channel
 from sdk.impl.channel_base import DEFAULT_MAXSIZE
-from sdk.impl.consumer_loop import ConsumerLoop, stop_after_failure
+from sdk.impl.consumer_loop import COMMIT_INTERVAL, ConsumerLoop, stop_after_failure
 from sdk.impl.topic import Topic
+from sdk.impl.transactions import Transactions
 from sdk.impl.transports import redact, transport_for
 from sdk.types._vars import KT, VT
+from sdk.types.app import ProcessingGuarantee
 from sdk.types.codecs import CodecArg
 from sdk.types.topics import DecodeErrorPolicy
-from sdk.types.transports import ProducerT, TransportT
+from sdk.types.transports import (
+    ProducerT,
+    TransactionalTransportT,
+    TransportT,
+    is_transactional,
+)
 
 
 class App:
@@ -30,6 +40,16 @@ class App:
     topics needs the app started (``async with app:``), which runs one consumer in the
     consumer group named by the app's ``id``. ``topic_class`` is the class ``topic()`` makes: a
     subclass of ``Topic`` whose constructor takes the same arguments.
+
+    ``processing_guarantee``: ``"at_least_once"`` (the default) commits, every
+    ``commit_interval`` seconds, the offsets of what is done; ``"exactly_once"`` commits them
+    in one transaction with everything sent since the last commit, and reads with
+    ``read_committed`` (``sdk.impl.transactions`` says how). It needs a transport that
+    declares ``transactions``, and refuses to start on one that does not. Its producer's
+    ``transactional_id`` defaults to the app's id and a random suffix, new per ``App``: give one
+    that is the same each time a process starts (and different for each process), so that a
+    restarted process fences its killed predecessor at once and aborts its open transaction,
+    rather than the broker after its transaction timeout.
     """
 
     def __init__(
@@ -38,9 +58,23 @@ class App:
         *,
         broker: str | TransportT = "memory://",
         topic_class: type[Topic[Any, Any]] = Topic,
+        processing_guarantee: ProcessingGuarantee = "at_least_once",
+        commit_interval: float = COMMIT_INTERVAL,
+        transactional_id: str | None = None,
     ) -> None:
         if not id:
             raise ValueError("an app needs a non-empty id: it names its consumer group")
+        if processing_guarantee not in get_args(ProcessingGuarantee):
+            raise ValueError(
+                f"processing_guarantee is one of {get_args(ProcessingGuarantee)}, "
+                f"not {processing_guarantee!r}"
+            )
+        if not (math.isfinite(commit_interval) and commit_interval > 0):
+            raise ValueError(f"commit_interval is seconds, more than 0, not {commit_interval!r}")
+        if transactional_id is not None and processing_guarantee != "exactly_once":
+            raise ValueError("transactional_id is for processing_guarantee='exactly_once' only")
+        if transactional_id == "":
+            raise ValueError("transactional_id, if given, must not be empty")
         if isinstance(broker, str) and "://" not in broker:
             raise ValueError(f"broker must be a URL (memory://, kafka://host:port): {broker!r}")
         self._id = id
@@ -53,6 +87,13 @@ class App:
         self._consumed: list[Topic[Any, Any]] = []
         self._tasks: set[asyncio.Task[None]] = set()
         self._topics: weakref.WeakSet[Topic[Any, Any]] = weakref.WeakSet()
+        self._guarantee: ProcessingGuarantee = processing_guarantee
+        self._commit_interval = commit_interval
+        self._transactions = (
+            Transactions(id, transactional_id or f"{id}-{uuid.uuid4().hex[:12]}", commit_interval)
+            if processing_guarantee == "exactly_once"
+            else None
+        )
 
     @property
     def id(self) -> str:
@@ -61,6 +102,20 @@ class App:
     @property
     def broker(self) -> str:
         return self._broker
+
+    @property
+    def processing_guarantee(self) -> ProcessingGuarantee:
+        return self._guarantee
+
+    @property
+    def commit_interval(self) -> float:
+        """Seconds between commits (under exactly-once, between transactions)."""
+        return self._commit_interval
+
+    @property
+    def transactions(self) -> Transactions | None:
+        """Under exactly-once, the app's transactions; else None."""
+        return self._transactions
 
     @property
     def transport(self) -> TransportT:
@@ -146,10 +201,30 @@ class App:
         return self._producer
 
     async def _start_producer(self) -> ProducerT:
-        producer = self.transport.create_producer()
-        await producer.start()
+        transactions = self._transactions
+        if transactions is None:
+            producer: ProducerT = self.transport.create_producer()
+            await producer.start()
+        else:
+            transactional = self._transactional_transport(transactions)
+            made = transactional.create_transactional_producer(transactions.transactional_id)
+            await made.start()  # fences a producer started before with this id
+            transactions.producer = producer = made
         self._producer = producer
         return producer
+
+    def _transactional_transport(self, transactions: Transactions) -> TransactionalTransportT:
+        transport = self.transport
+        if not is_transactional(transport):
+            raise TransactionError(
+                f"{redact(transport.url)} does not declare the 'transactions' capability (it "
+                f"declares {', '.join(sorted(transport.capabilities)) or 'none'}), which "
+                f"processing_guarantee='exactly_once' needs; it is not run without it",
+                transactional_id=transactions.transactional_id,
+                doing="starting",
+            )
+        transactions.transport = transport
+        return transport
 
     def consume(self, topic: Topic[Any, Any]) -> None:
         """Have the app's consumer read ``topic`` (from when the app is started)."""
@@ -172,9 +247,16 @@ class App:
         """Start the producer, and the consumer of every topic being iterated."""
         if self._loop is not None:
             return
+        if self._transactions is not None:
+            self._transactional_transport(self._transactions)  # refused before anything starts
         try:
             await self.producer()
-            loop = ConsumerLoop(self.transport, self._id)
+            loop = ConsumerLoop(
+                self.transport,
+                self._id,
+                transactions=self._transactions,
+                commit_interval=self._commit_interval,
+            )
             for topic in self._consumed:
                 loop.add(topic)
             await loop.start()
@@ -191,7 +273,9 @@ class App:
 
         Ending the iterators before the commit leaves nothing read after it uncommitted. Each
         step runs even if one before it failed; a later failure is raised with the earlier one
-        as its context.
+        as its context. Under exactly-once, what send_soon queued is sent before the last
+        transaction ends (committed, or aborted if an event that sent was not done), and a send
+        after it is refused.
         """
         loop, self._loop = self._loop, None
         try:
@@ -201,6 +285,9 @@ class App:
                 finally:
                     for topic in self._consumed:
                         topic.end()
+                    if self._transactions is not None:
+                        for made in list(self._topics):
+                            await made.flush_soon()
                     await loop.close()
         finally:
             await self._stop_sending()
@@ -238,7 +325,8 @@ class App:
         await self.stop()
 
     def __repr__(self) -> str:
-        return f"App(id={self._id!r}, broker={redact(self._broker)!r})"
+        guarantee = "" if self._transactions is None else ", processing_guarantee='exactly_once'"
+        return f"App(id={self._id!r}, broker={redact(self._broker)!r}{guarantee})"
 
 
 async def _stop_producer(started: asyncio.Future[ProducerT]) -> None:

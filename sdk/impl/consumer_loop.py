@@ -1,5 +1,6 @@
 """The app's consumer loop: fetches what its topics subscribe to, delivers it, commits what is
-done (``sdk.impl.acks`` says what is done)."""
+done (``sdk.impl.acks`` says what is done): with the consumer's ``commit``, or under exactly-once
+with the app's transactions (``sdk.impl.transactions``), reading with ``read_committed``."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from collections.abc import Awaitable, Iterable
 from typing import TYPE_CHECKING, Any, Final
 
 from sdk.impl.acks import Offsets
+from sdk.impl.transactions import Transactions
 from sdk.types.messages import TP
-from sdk.types.transports import ConsumerT, TransportT
+from sdk.types.transports import ConsumerT, TransactionalConsumerT, TransportT
 
 if TYPE_CHECKING:
     from sdk.impl.topic import Topic
@@ -31,9 +33,18 @@ well as or better than 100, 250 and 500 on memory://, Tansu and Apache Kafka."""
 class ConsumerLoop:
     """Runs the app's consumer: one task, started and stopped with the app."""
 
-    def __init__(self, transport: TransportT, group_id: str) -> None:
+    def __init__(
+        self,
+        transport: TransportT,
+        group_id: str,
+        *,
+        transactions: Transactions | None = None,
+        commit_interval: float = COMMIT_INTERVAL,
+    ) -> None:
         self._transport = transport
         self._group_id = group_id
+        self._transactions = transactions
+        self._commit_interval = commit_interval
         self._topics: list[Topic[Any, Any]] = []
         self._offsets = Offsets()
         self._committed: dict[TP, int] = {}
@@ -55,12 +66,25 @@ class ConsumerLoop:
     async def start(self) -> None:
         """Join the group and start fetching; a consumer that started and then failed is
         stopped again, and the error that made the start fail is the one raised."""
-        consumer = self._transport.create_consumer(
-            self._group_id, on_assigned=self._on_assigned, on_revoked=self._on_revoked
-        )
+        transactions = self._transactions
+        member: TransactionalConsumerT | None = None
+        if transactions is None:
+            consumer = self._transport.create_consumer(
+                self._group_id, on_assigned=self._on_assigned, on_revoked=self._on_revoked
+            )
+        else:
+            assert transactions.transport is not None  # the app checked it can, at its start
+            consumer = member = transactions.transport.create_consumer(
+                self._group_id,
+                on_assigned=self._on_assigned,
+                on_revoked=self._on_revoked,
+                isolation_level="read_committed",
+            )
         await consumer.start()
         try:
             self._subscribe(consumer)
+            if transactions is not None and member is not None:
+                await transactions.begin(member, self._offsets)
         except BaseException:
             await stop_after_failure(consumer.stop())
             raise
@@ -87,9 +111,11 @@ class ConsumerLoop:
         consumer, self._consumer = self._consumer, None
         try:
             committing, self._committing = self._committing, None
+            if self._transactions is not None:
+                await self._transactions.finish()  # gives up a commit waiting, then ends it
             if committing is not None:
                 await committing
-            if consumer is not None:
+            if self._transactions is None and consumer is not None:
                 await self._commit(consumer)
         finally:
             if consumer is not None:
@@ -153,11 +179,14 @@ class ConsumerLoop:
                 return
             self._committing = None
             committing.result()
-        if time.monotonic() - self._last_commit >= COMMIT_INTERVAL:
+        if time.monotonic() - self._last_commit >= self._commit_interval:
             self._committing = asyncio.ensure_future(self._commit(consumer))
 
     async def _commit(self, consumer: ConsumerT, tps: Iterable[TP] | None = None) -> None:
         self._last_commit = time.monotonic()
+        if self._transactions is not None:
+            await self._transactions.commit()
+            return
         committable = self._offsets.committable()
         wanted = (
             committable if tps is None else {tp: committable[tp] for tp in tps if tp in committable}
@@ -173,7 +202,19 @@ class ConsumerLoop:
         processed twice. Dropping comes first, with no wait before it, as the user's task goes
         on reading while the commit is under way; an event already in the user's hands that is
         acked before the commit is sent counts. Once this starts, no event of theirs reaches a
-        subscriber."""
+        subscriber.
+
+        Under exactly-once their events are read instead, not dropped: the transaction commits
+        once each fetched message of theirs is done, and the new owner reads on from there.
+        """
+        if self._transactions is not None:
+            self._revoked |= revoked
+            if self._committing is not None:
+                await self._committing
+            if self._consumer is not None:
+                await self._transactions.commit(revoked)
+            self._offsets.forget(revoked)
+            return
         self._offsets.fence(revoked)
         self._revoked |= revoked
         names = {tp.topic for tp in revoked}

@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
-from collections.abc import Coroutine, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from typing import Any, Final, Protocol
 
-from typing_extensions import Self, TypeForm
+from typing_extensions import Self, TypeForm, Unpack
 
 from sdk.errors import DecodeError, EncodeError, UnnamedChannelError
 from sdk.impl.acks import Delivery, TopicEvent, twin
@@ -19,7 +19,9 @@ from sdk.impl.futures import FutureMessage
 from sdk.impl.messages import headers_from
 from sdk.impl.schema import Schema
 from sdk.impl.timeouts import within
+from sdk.impl.transactions import Transactions
 from sdk.types._vars import KT, VT
+from sdk.types.channels import SendArgs
 from sdk.types.codecs import CodecArg
 from sdk.types.messages import FutureMessage as FutureMessageT
 from sdk.types.messages import HeadersArg, MessageSentCallback
@@ -59,6 +61,11 @@ class TopicHost(Protocol):
         """Run a sent message's coroutine callback as a task the app waits for at stop."""
         ...
 
+    @property
+    def transactions(self) -> Transactions | None:
+        """Under exactly-once, the app's transactions: every send goes into them."""
+        ...
+
 
 class Topic(ChannelBase[KT, VT]):
     """Implements ``sdk.types.TopicT``.
@@ -68,7 +75,9 @@ class Topic(ChannelBase[KT, VT]):
     started, a ``send`` with no ``prepare`` hook and nothing queued by ``send_soon`` is one
     coroutine: encode (which checks the types), hand over, make the future. Iterating subscribes
     the app's consumer to the topic (it reads once the app is started). Each subscriber moving
-    on to its next event acks the one before.
+    on to its next event acks the one before. Under exactly-once, an event handed out is the one
+    its task holds: what the task sends until it moves on is that event's output
+    (``sdk.impl.transactions``).
     """
 
     def __init__(
@@ -126,6 +135,7 @@ class Topic(ChannelBase[KT, VT]):
         self._on_decode_error: DecodeErrorPolicy = on_decode_error
         self._declared: asyncio.Future[None] | None = None
         self._last: TopicEvent[KT, VT] | None = None
+        self._transactions = app.transactions
         app.adopt(self)
 
     # -- what it is --------------------------------------------------------------------------
@@ -270,7 +280,8 @@ class Topic(ChannelBase[KT, VT]):
             or self._name is None
             or self._prepares
             or self._hub.soon_task is not None
-        ):  # the funnel: it starts, declares, prepares or waits its turn as needed
+            or self._transactions is not None
+        ):  # the funnel: it starts, declares, prepares, waits its turn or joins a transaction
             return await super().send(
                 key=key,
                 value=value,
@@ -328,15 +339,26 @@ class Topic(ChannelBase[KT, VT]):
                 raise
             if self._declared is None or not self._declared.done():
                 await self.maybe_declare()
-            producer = self._app.running_producer or await self._app.producer()
-            ack = await producer.send(
-                self.get_topic_name(),
-                key,
-                value,
-                partition=fut.partition,
-                timestamp=fut.timestamp,
-                headers=fut.headers,
-            )
+            transactions = self._transactions
+            if transactions is not None:  # first: a stopped app's producer is not started
+                origin = transactions.in_hand.get()
+                tp = None if origin is None else origin.message.tp
+                delivery = None if origin is None else origin.delivery
+                if not transactions.enter(tp, delivery):  # no coroutine unless it waits
+                    await transactions.admit(tp, delivery)
+            try:
+                producer = self._app.running_producer or await self._app.producer()
+                ack = await producer.send(
+                    self.get_topic_name(),
+                    key,
+                    value,
+                    partition=fut.partition,
+                    timestamp=fut.timestamp,
+                    headers=fut.headers,
+                )
+            finally:
+                if transactions is not None:
+                    transactions.release()
         except BaseException as exc:
             fut.set_exception(exc)
             raise
@@ -359,6 +381,20 @@ class Topic(ChannelBase[KT, VT]):
         outcome = callback(fut)
         if inspect.isawaitable(outcome):
             self._app.track(_as_coroutine(outcome))
+
+    def send_soon(self, **message: Unpack[SendArgs[KT, VT]]) -> FutureMessageT[KT, VT]:
+        """As a channel's; under exactly-once, the message is an output of the event in hand
+        now, which is not done until the message is handed over, so that its offset is never
+        committed before its output."""
+        transactions = self._transactions
+        if transactions is None:
+            return super().send_soon(**message)
+        fut = self._future(**message)
+        origin = transactions.in_hand.get()
+        if origin is not None and origin.delivery is not None:
+            origin.delivery.remaining += 1
+        self._hub.soon(_as_output_of(transactions, origin, self._hand_over_all), fut)
+        return fut
 
     # -- receiving -----------------------------------------------------------------------------
 
@@ -405,6 +441,8 @@ class Topic(ChannelBase[KT, VT]):
             event = await (buffer.get() if timeout is None else within(timeout, buffer.get()))
         if isinstance(event, TopicEvent):
             self._last = event
+            if self._transactions is not None:
+                self._transactions.in_hand.set(event)
         return event
 
     __anext__ = _next  # one coroutine per event, none in between
@@ -474,7 +512,14 @@ class Topic(ChannelBase[KT, VT]):
                 (ERROR_HEADER, str(error).encode()),
                 (ORIGIN_HEADER, f"{message.topic}/{message.partition}/{message.offset}".encode()),
             )
-            ack = await producer.send(policy.topic, message.key, message.value, headers=headers)
+            transactions = self._transactions
+            if transactions is not None and not transactions.enter(message.tp, delivery):
+                await transactions.admit(message.tp, delivery)  # with the message's offset
+            try:
+                ack = await producer.send(policy.topic, message.key, message.value, headers=headers)
+            finally:
+                if transactions is not None:
+                    transactions.release()
             await ack
             logger.warning("dead-lettered to %r: %s", policy.topic, error)
         elif policy == "raise":  # done once raised: until then the delivery is counted out
@@ -503,3 +548,23 @@ def _is_policy(policy: object) -> bool:
 
 async def _as_coroutine(awaitable: Any) -> None:
     await awaitable
+
+
+def _as_output_of(
+    transactions: Transactions,
+    origin: TopicEvent[Any, Any] | None,
+    hand_over: Callable[[FutureMessage[KT, VT]], Coroutine[Any, Any, None]],
+) -> Callable[[FutureMessage[KT, VT]], Coroutine[Any, Any, None]]:
+    """``hand_over`` run as an output of ``origin`` (in the task draining ``send_soon``), which
+    is done once it ran: ``send_soon`` held it."""
+
+    async def handed_over(fut: FutureMessage[KT, VT]) -> None:
+        token = transactions.in_hand.set(origin)
+        try:
+            await hand_over(fut)
+        finally:
+            transactions.in_hand.reset(token)
+            if origin is not None and origin.delivery is not None:
+                origin.delivery.remaining -= 1
+
+    return handed_over

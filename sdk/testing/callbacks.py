@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 
 from sdk.types import TP, Capability, ConsumerT, Message, TransportT
 
-from .clauses import PARTITIONS, clause
+from .clauses import PARTITIONS, clause, draw_batch
 from .errors import ContractError
 from .sessions import PATIENCE, POLL, consuming, fresh_name, producing
-from .strategies import batches
+from .strategies import Record
 
 NAME = "TransportContract.callbacks_track_assignment"
 
@@ -40,10 +40,12 @@ async def _callbacks_track_assignment(
     transport: TransportT, declared: frozenset[Capability], data: st.DataObject
 ) -> None:
     """What ``on_assigned`` gave less what ``on_revoked`` took is ``assignment()``, once a
-    rebalance settles: two members joining, then one leaving (the other takes all). No record
-    of a partition is returned before ``on_assigned`` gave it."""
+    rebalance settles: two members joining, then one leaving (the other takes all, while it
+    waits in ``getmany``), which then holds nothing. No record of a partition is returned
+    before ``on_assigned`` gave it, not even by a ``getmany`` that was waiting as it moved."""
     topic, group = fresh_name("callbacks"), fresh_name("group")
-    batch = data.draw(batches(frozenset(), PARTITIONS), "records")
+    batch = draw_batch(data, frozenset(), PARTITIONS)
+    batch += [Record(b"mark", b"", partition=p) for p in range(PARTITIONS)]  # one to hand over
     every = frozenset(TP(topic, p) for p in range(PARTITIONS))
     first, second = _Held(), _Held()
     async with producing(transport, topic, PARTITIONS) as producer:
@@ -61,6 +63,16 @@ async def _callbacks_track_assignment(
                 on_revoked=second.revoked,
             ) as two:
                 await _settle([(one, first), (two, second)], "two members joined")
+                waiting = asyncio.ensure_future(one.getmany(timeout=PATIENCE.get()))
+                await asyncio.sleep(POLL)  # it is waiting when the second leaves
+            try:
+                if two.assignment():
+                    raise ContractError(
+                        NAME, f"a stopped member's assignment() is {sorted(two.assignment())}"
+                    )
+            finally:
+                fetched = await waiting  # the second's partitions, uncommitted, come to it
+            _check(fetched, first)
             await _settle([(one, first)], "the second member left", every)
 
 

@@ -12,16 +12,15 @@ import re
 import time
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
+import pytest
 from hypothesis import given, seed
 from hypothesis import strategies as st
 from hypothesis.errors import FlakyFailure
 
 from sdk.errors import SendError
-from sdk.impl.consumer_loop import MAX_RECORDS as SDK_FETCH
 from sdk.impl.partitioning import key_partition
-from sdk.impl.timeouts import within
 from sdk.types import (
     CREATE_TIME,
     EVERY_CAPABILITY,
@@ -31,13 +30,12 @@ from sdk.types import (
     ConsumerT,
     Message,
     ProducerT,
-    TopicSettings,
     TransportT,
 )
 
 from .errors import ContractError, Undeclared
-from .profiles import Profile, clause_seed, kit_settings
-from .sessions import PATIENCE, POLL, consuming, fresh_name, producing, read, run
+from .profiles import Kind, Profile, clause_seed, kit_settings, own_examples
+from .sessions import PATIENCE, POLL, consuming, fresh_name, kit_topic, producing, read, run
 from .strategies import Record, batches
 
 Check = Callable[[TransportT, frozenset[Capability], st.DataObject], Coroutine[Any, Any, None]]
@@ -46,6 +44,20 @@ PARTITIONS: Final = 3
 
 
 Runner = Callable[[TransportT, frozenset[Capability], Profile], None]
+
+
+class Mixin(Protocol):
+    """What a contract mixin says about how to run its clauses (``TransportContract``'s and
+    ``AppContract``'s class attributes)."""
+
+    @property
+    def capabilities(self) -> frozenset[Capability] | None: ...
+
+    @property
+    def profile(self) -> Profile: ...
+
+
+ClauseTest = Callable[[Mixin, TransportT, pytest.FixtureRequest], None]
 
 
 @dataclass(frozen=True)
@@ -80,7 +92,8 @@ class Clause:
                 raise Undeclared(self.name, capability, transport.url, left_out=left_out)
         token = PATIENCE.set(patience) if patience is not None else None
         try:
-            self.runner(transport, declared, profile)
+            with own_examples():
+                self.runner(transport, declared, profile)
         except FlakyFailure as flaky:  # the clause's own error, flagged, not hypothesis' wrapper
             failures: tuple[BaseException, ...] = getattr(flaky, "exceptions", ())  # untyped
             raise ContractError.of_intermittent(self.name, failures) from flaky
@@ -88,19 +101,40 @@ class Clause:
             if token is not None:
                 PATIENCE.reset(token)
 
+    def as_test(self) -> ClauseTest:
+        """The clause as a test method of a mixin that has a ``transport`` fixture: a clause
+        whose capability is not declared is a skip, by name."""
+
+        def test(self_: Mixin, transport: TransportT, request: pytest.FixtureRequest) -> None:
+            profile: Profile = request.config.getoption("kit_profile", None) or self_.profile
+            try:
+                self.run(transport, self_.capabilities, profile)
+            except Undeclared as undeclared:
+                pytest.skip(str(undeclared))
+
+        test.__doc__ = self.doc
+        return test
+
 
 CLAUSES: list[Clause] = []
 
 
 def clause(*needs: Capability, consuming: bool = True) -> Callable[[Check], Check]:
-    """Register an async check as a clause: hypothesis runs it, each example on a new loop."""
+    """Register an async check as a clause: hypothesis runs it, each example on a new loop.
+
+    As many examples as its kind runs in the profile: one that needs ``consumer_groups`` is
+    grouped, one that starts no consumer (``consuming=False``) is producing.
+    """
+    kind: Kind = (
+        "grouped" if "consumer_groups" in needs else "consuming" if consuming else "producing"
+    )
 
     def register(check: Check) -> Check:
         def runner(
             transport: TransportT, declared: frozenset[Capability], profile: Profile
         ) -> None:
             @seed(clause_seed(name))
-            @kit_settings(profile, consuming=consuming)
+            @kit_settings(profile, kind)
             @given(data=st.data())
             def examples(data: st.DataObject) -> None:
                 run(check(transport, declared, data))
@@ -141,7 +175,7 @@ async def send_all(
     return [((m := await ack).topic_partition, m.offset) for ack in acks]
 
 
-def _matched(
+def matched(
     name: str, batch: Sequence[Record], places: Sequence[tuple[TP, int]], got: Sequence[Message]
 ) -> list[tuple[Record, Message]]:
     """Each record with the message read where its send said it landed; all of them, once."""
@@ -211,7 +245,7 @@ async def _round_trip(
         places = await send_all(producer, topic, batch)
     async with consuming(transport, [topic]) as consumer:
         received = await read(consumer, len(batch), name, f"records of {topic}")
-    for record, message in _matched(name, batch, places, received):
+    for record, message in matched(name, batch, places, received):
         if (message.key, message.value) != (record.key, record.value):
             raise ContractError(
                 name, f"sent {record!r}, read key={message.key!r} value={message.value!r}"
@@ -275,7 +309,7 @@ async def _fields_round_trip(
         places = await send_all(producer, topic, batch)
     async with consuming(transport, [topic]) as consumer:
         received = await read(consumer, len(batch), name, f"records of {topic}")
-    for record, message in _matched(name, batch, places, received):
+    for record, message in matched(name, batch, places, received):
         if part == "headers" and tuple(message.headers) != record.headers:
             raise ContractError(name, f"sent headers {record.headers!r}, read {message.headers!r}")
         if part == "tombstones" and message.value != record.value:
@@ -352,7 +386,7 @@ async def _creates_topics(
         if (said := producer.key_partition(topic, b"k")) is not None:
             raise ContractError(name, f"key_partition({topic!r}, b'k') is {said}, of no topic")
         for attempt in (count, count + 1):
-            await producer.create_topic(topic, TopicSettings(partitions=attempt))
+            await producer.create_topic(topic, kit_topic(attempt))
             found = await producer.partitions_for(topic)
             if found != frozenset(range(count)):
                 raise ContractError(
@@ -386,7 +420,7 @@ async def _groups_share_partitions(
                     if stray:
                         raise ContractError(name, f"a member read {stray}, not of its partitions")
                     got.extend(messages)
-    _matched(name, batch, places, got)
+    matched(name, batch, places, got)
 
 
 async def _poll_until_shared(
@@ -493,7 +527,7 @@ async def _patterns_see_new_topics(
         async with consuming(transport, pattern=pattern) as consumer:
             got = await read(consumer, len(batch), name, f"records of {before}")
             for topic in [*others, later]:
-                await producer.create_topic(topic, TopicSettings())
+                await producer.create_topic(topic, kit_topic())
                 await send_all(producer, topic, batch)
             got += await read(consumer, len(batch), name, f"records of {later}, made after")
     topics = sorted({message.topic for message in got})
@@ -539,77 +573,6 @@ async def _resume_after_commit(
 
 
 @clause()
-async def _fetches_honour_max_records(
-    transport: TransportT, declared: frozenset[Capability], data: st.DataObject
-) -> None:
-    """``getmany`` never returns more than ``max_records``; a log longer than the SDK's fetch
-    (and than the transport's own) is read whole, in order, once."""
-    name = "TransportContract.fetches_honour_max_records"
-    topic = fresh_name("long")
-    length = data.draw(st.integers(min_value=SDK_FETCH + 1, max_value=2 * SDK_FETCH), "records")
-    limit = data.draw(st.sampled_from([1, 7, SDK_FETCH, None]), "max_records")
-    batch = [Record(b"%d" % (n % 5), b"%d" % n) for n in range(length)]
-    async with producing(transport, topic) as producer:
-        places = await send_all(producer, topic, batch)
-    async with consuming(transport, [topic]) as consumer:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + PATIENCE.get()
-        got: list[Message] = []
-        polls_past = GRACE_POLLS  # read on past the end: a duplicate shows
-        while polls_past and loop.time() < deadline:
-            fetched = await consumer.getmany(timeout=POLL, max_records=limit)
-            count = sum(len(messages) for messages in fetched.values())
-            if limit is not None and count > limit:
-                raise ContractError(name, f"getmany(max_records={limit}) returned {count}")
-            got.extend(message for messages in fetched.values() for message in messages)
-            polls_past -= len(got) >= length
-    if len(got) < length:
-        raise ContractError(name, f"{len(got)} of {length} records of {topic} read in time")
-    if [m.value for m in got] != [r.value for r in batch]:
-        raise ContractError(
-            name,
-            f"sent {length} records to {topic}, read {len(got)} of them with "
-            f"max_records={limit}, offsets {[m.offset for m in got]}",
-        )
-    _matched(name, batch, places, got)
-
-
-GRACE_POLLS: Final = 3
-"""Polls a clause reads on past what it expects, so that a record too many fails it."""
-
-
-@clause()
-async def _getmany_waits_out_its_timeout(
-    transport: TransportT, declared: frozenset[Capability], data: st.DataObject
-) -> None:
-    """With nothing new, ``getmany`` returns empty after about ``timeout``: not at once (a loop
-    around it would spin), not long after (it would hang)."""
-    name = "TransportContract.getmany_waits_out_its_timeout"
-    topic = fresh_name("idle")
-    timeout, calls = 0.1, 3
-    async with producing(transport, topic) as producer:
-        await send_all(producer, topic, [Record(b"k", b"v")])
-        async with consuming(transport, [topic]) as consumer:
-            await read(consumer, 1, name, f"records of {topic}")
-            loop = asyncio.get_running_loop()
-            start = loop.time()
-            for _ in range(calls):
-                try:
-                    got = await within(timeout + PATIENCE.get(), consumer.getmany(timeout=timeout))
-                except TimeoutError:
-                    raise ContractError(
-                        name, f"getmany(timeout={timeout}) did not return in {PATIENCE.get()} s"
-                    ) from None
-                if got:
-                    raise ContractError(name, f"read {dict(got)} where nothing more was sent")
-            waited = loop.time() - start
-    if waited < calls * timeout / 2:
-        raise ContractError(
-            name, f"{calls} calls of getmany(timeout={timeout}) returned empty in {waited:.3f} s"
-        )
-
-
-@clause()
 async def _stop_sends_what_is_buffered(
     transport: TransportT, declared: frozenset[Capability], data: st.DataObject
 ) -> None:
@@ -621,7 +584,7 @@ async def _stop_sends_what_is_buffered(
     producer = transport.create_producer()
     await producer.start()
     try:
-        await producer.create_topic(topic, TopicSettings())
+        await producer.create_topic(topic, kit_topic())
         acks = [await _send(producer, topic, record) for record in batch]
     finally:
         await producer.stop()
@@ -631,7 +594,7 @@ async def _stop_sends_what_is_buffered(
     places = [(ack.result().topic_partition, ack.result().offset) for ack in acks]
     async with consuming(transport, [topic]) as consumer:
         got = await read(consumer, len(batch), name, f"records of {topic}")
-    _matched(name, batch, places, got)
+    matched(name, batch, places, got)
 
 
 @clause("durable_commits")
@@ -668,7 +631,9 @@ async def _subscribe_replaces(
     transport: TransportT, declared: frozenset[Capability], data: st.DataObject
 ) -> None:
     """``subscribe`` replaces the subscription: a topic dropped from it is revoked, leaves
-    ``assignment()``, and is read no more; the new one is assigned and read."""
+    ``assignment()``, and is read no more; the new one is assigned and read. Subscribed to
+    again, the dropped topic is read from the group's commit, not from where it was left
+    (where commits count: ``durable_commits``)."""
     name = "TransportContract.subscribe_replaces"
     old, new = fresh_name("dropped"), fresh_name("kept")
     batch = [Record(b"k", b"1"), Record(None, b"2")]  # nothing drawn: one example is enough
@@ -685,9 +650,12 @@ async def _subscribe_replaces(
         producing(transport, old) as producer,
         consuming(transport, [old], on_assigned=on_assigned, on_revoked=on_revoked) as consumer,
     ):
-        await producer.create_topic(new, TopicSettings())
+        await producer.create_topic(new, kit_topic())
         await send_all(producer, old, batch)
         await read(consumer, len(batch), name, f"records of {old}")
+        regains = "durable_commits" in declared
+        if regains:
+            await consumer.commit({TP(old, 0): 1})  # short of what was read: the regain shows it
         if consumer.assignment() != frozenset({TP(old, 0)}) or TP(old, 0) not in assigned:
             raise ContractError(
                 name,
@@ -708,9 +676,13 @@ async def _subscribe_replaces(
                 raise ContractError(name, f"read {dict(early)} before anything more was sent")
         places = await send_all(producer, new, batch)
         await send_all(producer, old, batch)
-        got = await read(consumer, len(batch), name, f"records of {new}")
-        for _ in range(GRACE_POLLS):
-            got.extend(m for ms in (await consumer.getmany(timeout=POLL)).values() for m in ms)
+        got = await read(consumer, len(batch), name, f"records of {new}", grace=True)
+        regained: list[Message] = []
+        if regains:
+            await consumer.commit({TP(new, 0): len(batch)})  # all of it: only the regain reads on
+            consumer.subscribe([old, new])
+            what = f"records of {old} from its commit"
+            regained = await read(consumer, 2 * len(batch) - 1, name, what, grace=True)
     if TP(old, 0) not in revoked or TP(new, 0) not in assigned:
         raise ContractError(
             name,
@@ -719,7 +691,14 @@ async def _subscribe_replaces(
         )
     if stray := [(m.tp, m.offset) for m in got if m.topic != new]:
         raise ContractError(name, f"subscribed to {new} only, read {stray}")
-    _matched(name, batch, places, got)
+    matched(name, batch, places, got)
+    again = [(m.tp, m.offset) for m in regained]
+    if regains and again != [(TP(old, 0), offset) for offset in range(1, 2 * len(batch))]:
+        raise ContractError(
+            name,
+            f"{old} committed at 1, dropped, then subscribed to again: read {again}, "
+            f"not offsets 1..{2 * len(batch) - 1}",
+        )
 
 
 SEEK_LOG: Final = 6
@@ -750,9 +729,9 @@ async def _seek_moves_the_position(
             else:
                 raise ContractError(name, f"seek({wrong}, {offset}) did not raise ValueError")
         consumer.seek(tp, first[at].offset)
-        again = await read(consumer, len(batch) - at, name, f"records of {topic} after seek")
-        for _ in range(GRACE_POLLS):
-            again.extend(m for ms in (await consumer.getmany(timeout=POLL)).values() for m in ms)
+        again = await read(
+            consumer, len(batch) - at, name, f"records of {topic} after seek", grace=True
+        )
     if [m.offset for m in again] != [m.offset for m in first[at:]]:
         raise ContractError(
             name,
@@ -777,7 +756,7 @@ async def _boundary_values_round_trip(
     async with consuming(transport, [topic]) as consumer:
         got = await read(consumer, len(batch), name, f"records of {topic}")
     for record, (record_tp, _), message in zip(
-        batch, places, (m for _, m in _matched(name, batch, places, got)), strict=True
+        batch, places, (m for _, m in matched(name, batch, places, got)), strict=True
     ):
         sent = (record.key, record.value)
         if (message.key, message.value) != sent or record_tp != message.tp:
@@ -855,27 +834,30 @@ async def _describes_itself(
 
 
 @clause(consuming=False)
-async def _refuses_a_partition_it_lacks(
+async def _sends_create_topics(
     transport: TransportT, declared: frozenset[Capability], data: st.DataObject
 ) -> None:
-    """A send to a partition the topic does not have is a ``SendError`` naming the topic and
-    the partition, raised by ``send`` or by its answer; nothing lands anywhere."""
-    name = "TransportContract.refuses_a_partition_it_lacks"
-    partitions = PARTITIONS if "partitions" in declared else 1
-    topic = fresh_name("lacks")
-    async with producing(transport, topic, partitions) as producer:
+    """A send to a topic never made creates it, as the broker does on a first write, or is a
+    ``SendError`` naming it where the broker creates none: never another error."""
+    name = "TransportContract.sends_create_topics"
+    topic = fresh_name("first-write")
+    async with producing(transport) as producer:
         try:
-            ack = await producer.send(topic, b"k", b"v", partition=partitions)
+            ack = await producer.send(topic, b"k", b"v")
             await producer.flush()
             landed = await ack
         except SendError as exc:
-            if exc.topic != topic or exc.partition != partitions:
-                raise ContractError(
-                    name, f"a send to partition {partitions} of {topic!r} failed as {exc!r}"
-                ) from exc
-        else:
+            if exc.topic != topic:
+                raise ContractError(name, f"a first send to {topic!r} failed as {exc!r}") from exc
+            return
+        except Exception as exc:  # what the transport raised, as this clause's finding
             raise ContractError(
-                name,
-                f"a send to partition {partitions} of {topic!r}, which has {partitions}, "
-                f"landed at {landed!r}",
-            )
+                name, f"a first send to {topic!r} raised {exc!r}: neither made it nor a SendError"
+            ) from exc
+        partitions = await producer.partitions_for(topic)
+    if landed.topic != topic or landed.partition not in partitions or landed.offset != 0:
+        raise ContractError(
+            name,
+            f"the first send to {topic!r} landed at {landed!r}; the topic has partitions "
+            f"{sorted(partitions)}",
+        )

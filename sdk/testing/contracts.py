@@ -1,14 +1,16 @@
 """Contract mixins: subclass one in a test module, say what to test, and pytest runs the clauses.
 
-No plugin needed: a codec or channel subclass sets class attributes; a transport subclass also
-provides a ``transport`` fixture. Every failure names the clause it broke and the input that
-broke it, as ``ContractError("CodecContract.round_trip: ...")``.
+No plugin needed: a codec or channel subclass sets class attributes; a transport subclass (and
+an ``AppContract`` one, from ``apps``) also provides a ``transport`` fixture. Every failure
+names the clause it broke and the input that broke it, as
+``ContractError("CodecContract.round_trip: ...")``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import math
 import types
 from collections.abc import Callable
@@ -21,23 +23,30 @@ from typing_extensions import ParamSpec
 
 from sdk.errors import DecodeError, EncodeError
 from sdk.impl.codecs import is_record
-from sdk.types import Capability, ChannelT, CodecT, TransportT, TypedCodecT
+from sdk.types import Capability, ChannelT, CodecT, TypedCodecT
 
-from . import callbacks, fetching, groups  # each registers its clauses in CLAUSES
+from . import callbacks, fetching, groups, transactions  # each registers its clauses in CLAUSES
+from .apps import AppContract
 from .clauses import CLAUSES, Clause
-from .errors import ContractError, Undeclared
+from .errors import ContractError
 from .machine import STATE_MACHINE
-from .profiles import Profile
+from .profiles import Profile, own_examples
 from .strategies import Sample, any_values, samples
 
-__all__ = ["ChannelContract", "CodecContract", "ContractError", "TransportContract"]
+__all__ = [
+    "AppContract",
+    "ChannelContract",
+    "CodecContract",
+    "ContractError",
+    "TransportContract",
+]
 
 P = ParamSpec("P")
 
 TRANSPORT_CLAUSES: tuple[Clause, ...] = (*CLAUSES, STATE_MACHINE)
-"""The clauses of ``clauses``, ``callbacks``, ``fetching`` and ``groups`` (each registers its own in
-``CLAUSES`` as it is imported), then the state machine."""
-del callbacks, fetching, groups  # imported for what importing them does
+"""The clauses of ``clauses``, ``callbacks``, ``fetching``, ``groups`` and ``transactions`` (each
+registers its own in ``CLAUSES`` as it is imported), then the state machine."""
+del callbacks, fetching, groups, transactions  # imported for what importing them does
 
 
 class CodecContract:
@@ -70,7 +79,7 @@ class CodecContract:
         }
         one_failure = settings(report_multiple_bugs=False)  # the clause's error, not a group
         for name, clause in clauses.items():
-            setattr(cls, name, one_failure(clause))
+            setattr(cls, name, _own(one_failure(clause)))
 
 
 def _round_trip(self: CodecContract, data: st.DataObject) -> None:
@@ -177,7 +186,7 @@ class ChannelContract:
             ),
         }
         for name, clause in clauses.items():
-            setattr(cls, name, clause)
+            setattr(cls, name, _own(clause))
 
 
 def _fan_out_in_order(self: ChannelContract, values: list[int], subscribers: int) -> None:
@@ -292,23 +301,7 @@ class TransportContract:
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
         for clause in TRANSPORT_CLAUSES:
-            setattr(cls, f"test_{clause.name.partition('.')[2]}", _transport_test(clause))
-
-
-def _transport_test(
-    clause: Clause,
-) -> Callable[[TransportContract, TransportT, pytest.FixtureRequest], None]:
-    def test(
-        self: TransportContract, transport: TransportT, request: pytest.FixtureRequest
-    ) -> None:
-        profile: Profile = request.config.getoption("kit_profile", None) or self.profile
-        try:
-            clause.run(transport, self.capabilities, profile)
-        except Undeclared as undeclared:
-            pytest.skip(str(undeclared))
-
-    test.__doc__ = clause.doc
-    return test
+            setattr(cls, f"test_{clause.name.partition('.')[2]}", clause.as_test())
 
 
 _WAIT = 5.0
@@ -318,6 +311,17 @@ _WAIT = 5.0
 def _untrusted(dumps: Callable[[object], object], value: object) -> object:
     """What ``dumps`` gave, as the object it may be: a codec's annotations may be wrong."""
     return dumps(value)
+
+
+def _own(test: Callable[P, None]) -> Callable[P, None]:
+    """The hypothesis test ``test``, drawing its examples from its strategies alone."""
+
+    @functools.wraps(test)
+    def drawing(*args: P.args, **kwargs: P.kwargs) -> None:
+        with own_examples():
+            test(*args, **kwargs)
+
+    return drawing
 
 
 def _fresh(clause: Callable[P, None]) -> Callable[P, None]:

@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 
 from hypothesis import strategies as st
 
-from sdk.types import TP, Capability, ConsumerT, Message, TopicSettings, TransportT
+from sdk.types import TP, Capability, ConsumerT, Message, TransportT
 
 from .clauses import PARTITIONS, clause, draw_batch, send_all
 from .errors import ContractError
-from .sessions import GRACE, PATIENCE, POLL, consuming, fresh_name, grace_after, producing, read
+from .sessions import PATIENCE, POLL, consuming, fresh_name, grace_after, kit_topic, producing, read
 from .strategies import Record
 
 
@@ -33,17 +33,17 @@ async def _groups_are_isolated(
     batch = draw_batch(data, frozenset())
     tp = TP(topic, 0)
     async with producing(transport, topic) as producer:
-        await producer.create_topic(other, TopicSettings())
+        await producer.create_topic(other, kit_topic())
         await send_all(producer, other, batch)  # a foreign topic: nothing of it may be read
         await send_all(producer, topic, batch)
         async with (
             consuming(transport, [topic]) as first,
             consuming(transport, [topic]) as second,
         ):
-            got = await read(first, len(batch), name, f"records of {topic}", grace=GRACE)
+            got = await read(first, len(batch), name, f"records of {topic}", grace=True)
             at = got[-1].offset + 1
             await first.commit({tp: at})
-            also = await read(second, len(batch), name, f"records of {topic}", grace=GRACE)
+            also = await read(second, len(batch), name, f"records of {topic}", grace=True)
             if [m.offset for m in also] != [m.offset for m in got]:
                 raise ContractError(
                     name,

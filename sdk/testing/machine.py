@@ -13,6 +13,7 @@ from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
 
+from hypothesis import note
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -31,14 +32,13 @@ from sdk.types import (
     Message,
     ProducerT,
     RecordMetadata,
-    TopicSettings,
     TransportT,
 )
 
-from .clauses import GRACE_POLLS, PARTITIONS, Clause
+from .clauses import PARTITIONS, Clause
 from .errors import ContractError, named
 from .profiles import Profile, kit_settings
-from .sessions import PATIENCE, POLL, fresh_name
+from .sessions import PATIENCE, POLL, fresh_name, grace_after, kit_topic
 from .strategies import Record, records
 
 T = TypeVar("T")
@@ -121,7 +121,7 @@ class TransportMachine(RuleBasedStateMachine):
         producer = self.transport.create_producer()
         await producer.start()
         try:
-            await producer.create_topic(self.topic, TopicSettings(partitions=self.partitions))
+            await producer.create_topic(self.topic, kit_topic(self.partitions))
         except BaseException:
             await producer.stop()
             raise
@@ -237,44 +237,54 @@ class TransportMachine(RuleBasedStateMachine):
             return self.model.committed.get(member.group, {}).get(tp, 0)
         return position
 
-    @precondition(lambda self: bool(self.members))
+    @precondition(lambda self: bool(self.members and self.model.landed))
     @rule(data=st.data(), count=st.integers(min_value=0, max_value=6))
     def consume(self, data: st.DataObject, count: int) -> None:
         member = data.draw(st.sampled_from(self.members), "member")
         self.flush()
         self._do(self._consume(member, count))
 
-    async def _consume(self, member: Member, count: int, polls: int = 1) -> None:
-        """Read ``count`` more, as far as there are, in at least ``polls`` fetches: all checked
-        on arrival."""
+    async def _consume(self, member: Member, count: int, *, grace: bool = False) -> None:
+        """Read ``count`` more, as far as there are, in one fetch at least: all checked on
+        arrival. With ``grace``, read on past them (``grace_after``): a record too many shows."""
         behind = sum(
             1 for tp, offset in self.model.landed if offset >= self._next_offset(member, tp)
         )
         wanted = min(count, behind)
         loop = asyncio.get_running_loop()
         wait = PATIENCE.get()
-        deadline = loop.time() + wait
+        start = loop.time()
+        deadline = start + wait
         got = 0
         while True:
-            for tp, messages in (await member.consumer.getmany(timeout=POLL)).items():
-                offsets = [message.offset for message in messages]
-                if offsets != sorted(offsets):
-                    raise ContractError(
-                        "TransportContract.per_partition_order",
-                        f"group {member.group} read offsets {offsets} of {tp} in one batch",
-                    )
-                for message in messages:
-                    self._check(member, message)
-                got += len(messages)
-            polls -= 1
-            if got >= wanted and polls <= 0:
-                return
+            got += await self._poll(member)
+            if got >= wanted:
+                break
             if loop.time() > deadline:
                 raise ContractError(
                     "TransportContract.at_least_once",
                     f"group {member.group} read {got} of the {wanted} records it was behind "
                     f"within {wait} s (positions {member.position}, ends {self.model.ends})",
                 )
+        if grace:
+            past = loop.time() + grace_after(loop.time() - start)
+            while loop.time() < past:
+                await self._poll(member)
+
+    async def _poll(self, member: Member) -> int:
+        """One fetch of ``member``, every record checked; how many it gave."""
+        got = 0
+        for tp, messages in (await member.consumer.getmany(timeout=POLL)).items():
+            offsets = [message.offset for message in messages]
+            if offsets != sorted(offsets):
+                raise ContractError(
+                    "TransportContract.per_partition_order",
+                    f"group {member.group} read offsets {offsets} of {tp} in one batch",
+                )
+            for message in messages:
+                self._check(member, message)
+            got += len(messages)
+        return got
 
     def _check(self, member: Member, message: Message) -> None:
         expected = self._next_offset(member, message.tp)
@@ -308,17 +318,19 @@ class TransportMachine(RuleBasedStateMachine):
             )
         member.position[message.tp] = message.offset + 1
 
-    @precondition(lambda self: bool(self.members) and "durable_commits" in self.declared)
+    @precondition(
+        lambda self: "durable_commits" in self.declared and any(m.position for m in self.members)
+    )
     @rule(data=st.data())
     def commit(self, data: st.DataObject) -> None:
-        """Commit, per partition it has read, an offset up to where it has read.
+        """Commit, per partition it has read, an offset up to where it has read: only a member
+        that has read something, so that no step of a run commits nothing.
 
         What is drawn does not depend on what the broker happened to return (hypothesis
         replays a failure with the same draws): an index and, per partition, a share.
         """
-        member = self.members[
-            data.draw(st.integers(0, MAX_MEMBERS - 1), "member") % len(self.members)
-        ]
+        readers = [member for member in self.members if member.position]
+        member = readers[data.draw(st.integers(0, MAX_MEMBERS - 1), "member") % len(readers)]
         shares = data.draw(st.lists(st.integers(0, 4), min_size=PARTITIONS, max_size=PARTITIONS))
         offsets = {
             tp: position * shares[tp.partition] // 4
@@ -365,6 +377,15 @@ class TransportMachine(RuleBasedStateMachine):
     def teardown(self) -> None:
         try:
             if not self.failed:
+                note(
+                    "teardown: two more records to each partition; every group reads all"
+                    + (
+                        ", commits all; the first member restarts and reads on"
+                        if "durable_commits" in self.declared
+                        else ""
+                    )
+                    + "; every member reads past the end"
+                )
                 self._drain()
         finally:
             self.loop.run_until_complete(self._stop_all())
@@ -387,18 +408,17 @@ class TransportMachine(RuleBasedStateMachine):
         Two more records go to each partition first, so a record lost at the end of one shows
         as a gap at once, not as a wait.
         """
+        durable = "durable_commits" in self.declared
         self._send_last()
-        self._read_all()
-        if "durable_commits" in self.declared:
+        self._read_all(grace=not durable)
+        if durable:
             for member in self.members:
                 self._do(self._commit(member, dict(member.position)))
             old = self.members[0]
             self._do(old.consumer.stop())
             self.members[0] = self._do(self._join(old.group))
             self._send_last()
-            self._read_all()
-        for member in self.members:  # read on past the end: a record too many shows
-            self._do(self._consume(member, 0, polls=GRACE_POLLS))
+            self._read_all(grace=True)
 
     def _send_last(self) -> None:
         for partition in [*range(self.partitions)] * 2:
@@ -406,8 +426,9 @@ class TransportMachine(RuleBasedStateMachine):
             self._do(self._send(last))
         self.flush()
 
-    def _read_all(self) -> None:
-        """Every answer came once, and every member reads all there is."""
+    def _read_all(self, *, grace: bool = False) -> None:
+        """Every answer came once, and every member reads all there is (and, with ``grace``,
+        reads on past the end: a record too many shows)."""
         for record, calls in self.answered:
             if calls[0] != 1:
                 raise ContractError(
@@ -416,7 +437,7 @@ class TransportMachine(RuleBasedStateMachine):
                 )
         total = sum(self.model.ends.values())
         for member in self.members:
-            self._do(self._consume(member, total))
+            self._do(self._consume(member, total, grace=grace))
 
 
 async def _answer(ack: AckT) -> RecordMetadata:
@@ -431,7 +452,7 @@ def _run_machine(transport: TransportT, declared: frozenset[Capability], profile
     )
     run_state_machine_as_test(
         machine,
-        settings=kit_settings(profile, consuming=True, machine=True),
+        settings=kit_settings(profile, "machine"),
     )
 
 

@@ -34,10 +34,25 @@ PATIENCE: ContextVar[float] = ContextVar("PATIENCE", default=15.0)
 A context variable, so a run can be more or less patient (``Clause.run(patience=...)``)
 without it being threaded through every clause.
 """
-POLL: Final = 0.05
+POLL: Final = 0.02
+"""Seconds one ``getmany`` of a clause waits when nothing is there: a clause polling until
+something happens waits at most this long past it."""
 GRACE: Final = 0.3
-"""Seconds, at most, a clause reads on past what it expects, so a record that should not be
-there shows: as long as the expected reading took, and at least one poll."""
+"""Seconds, at most, a clause reads on past what it expects, so that a record that should not
+be there (a duplicate, a stray) shows: as long as the expected reading took, at least a poll.
+The one way every clause, and the state machine, reads on (``grace_after``)."""
+
+
+KEPT: Final = 100 * 365 * 24 * 3600.0
+"""Seconds the kit's topics keep a message (``TopicSettings.retention``). The kit sends
+timestamps as old as 1970, and a broker that keeps its default week (Apache Kafka's
+``retention.ms``) deletes those at its next retention check, 30 s after it starts and every
+5 minutes after: a record would vanish under a clause reading it."""
+
+
+def kit_topic(partitions: int = 1) -> TopicSettings:
+    """How the kit makes a topic: ``partitions``, and every message kept (``KEPT``)."""
+    return TopicSettings(partitions=partitions, retention=KEPT)
 
 
 def fresh_name(kind: str) -> str:
@@ -65,7 +80,7 @@ async def producing(
     await producer.start()
     try:
         if topic is not None:
-            await producer.create_topic(topic, TopicSettings(partitions=partitions))
+            await producer.create_topic(topic, kit_topic(partitions))
         yield producer
     finally:
         await producer.stop()
@@ -94,13 +109,13 @@ async def consuming(
 
 
 async def read(
-    consumer: ConsumerT, count: int, clause: str, what: str, *, grace: float = 0.0
+    consumer: ConsumerT, count: int, clause: str, what: str, *, grace: bool = False
 ) -> list[Message]:
     """The next ``count`` messages, in the order they came; a clause error if they don't.
 
     A partition's offsets must rise within one read: one that goes back fails at once, saying
     which it expected and which it got, rather than leaving the count short until the wait ends.
-    With ``grace``, reads on that many seconds more: anything then is one too many.
+    With ``grace``, reads on past them (``grace_after``): anything then is one too many.
     """
     loop = asyncio.get_running_loop()
     wait = PATIENCE.get()
@@ -124,17 +139,16 @@ async def read(
                     )
                 last[tp] = message.offset
                 got.append(message)
-    if grace > 0:
+    if grace:
         took = loop.time() - deadline + wait
-        await read_nothing_more(
-            consumer, grace_after(took, grace), clause, f"the {count} {what}", got
-        )
+        await read_nothing_more(consumer, grace_after(took), clause, f"the {count} {what}", got)
     return got
 
 
-def grace_after(took: float, grace: float = GRACE) -> float:
-    """As long as the expected reading took: short on a fast transport, ``grace`` at most."""
-    return min(grace, max(POLL, took))
+def grace_after(took: float) -> float:
+    """How long to read on after a reading that took ``took`` seconds: as long, ``GRACE`` at
+    most, one poll at least; short on a fast transport."""
+    return min(GRACE, max(POLL, took))
 
 
 async def read_nothing_more(

@@ -11,6 +11,7 @@ import collections
 import dataclasses
 import datetime
 import enum
+import functools
 from typing import NamedTuple
 
 import msgspec
@@ -234,6 +235,7 @@ def timestamps() -> st.SearchStrategy[float]:
     )
 
 
+@functools.cache
 def records(
     declared: frozenset[Capability],
     partitions: int = 1,
@@ -243,7 +245,8 @@ def records(
 
     Keys are few (or ``keys``), so batches repeat them. A tombstone has a key: without one it
     deletes nothing, and Kafka clients refuse it. A record names a partition only if there are
-    several.
+    several. Made once per arguments, as ``batches`` is: hypothesis works a strategy out on its
+    first draw, and a clause draws from the same one in every example.
     """
     if keys is None:
         keys = st.sampled_from([b"", b"a", b"order-1", "\u00fcn\u00ef".encode()]) | st.binary(
@@ -267,6 +270,7 @@ def partition_numbers(count: int) -> st.SearchStrategy[int]:
     return st.integers(min_value=0, max_value=count - 1)
 
 
+@functools.cache
 def batches(
     declared: frozenset[Capability], partitions: int = 1, max_size: int = 12
 ) -> st.SearchStrategy[list[Record]]:

@@ -3,7 +3,7 @@
 Import from here to type-check your own implementations; nothing here depends on ``sdk.impl``.
 """
 
-from .app import AppT
+from .app import AppT, ProcessingGuarantee
 from .channels import ChannelT, SendArgs
 from .codecs import CodecArg, CodecT, TypedCodecT, TypedEncoderT
 from .events import EventT
@@ -26,10 +26,16 @@ from .transports import (
     AckT,
     Capability,
     ConsumerT,
+    GroupMetadata,
+    IsolationLevel,
     PartitionsCallback,
     ProducerT,
     TopicSettings,
+    TransactionalConsumerT,
+    TransactionalProducerT,
+    TransactionalTransportT,
     TransportT,
+    is_transactional,
 )
 
 __all__ = [
@@ -48,19 +54,26 @@ __all__ = [
     "DecodeErrorPolicy",
     "EventT",
     "FutureMessage",
+    "GroupMetadata",
     "Headers",
     "HeadersArg",
+    "IsolationLevel",
     "Message",
     "MessageSentCallback",
     "PartitionsCallback",
     "PendingMessage",
+    "ProcessingGuarantee",
     "ProducerT",
     "RecordMetadata",
     "SchemaT",
     "SendArgs",
     "TopicSettings",
     "TopicT",
+    "TransactionalConsumerT",
+    "TransactionalProducerT",
+    "TransactionalTransportT",
     "TransportT",
     "TypedCodecT",
     "TypedEncoderT",
+    "is_transactional",
 ]

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from typing_extensions import TypeForm
 
 from ._vars import KT, VT
 from .channels import ChannelT
 from .codecs import CodecArg
+
+ProcessingGuarantee = Literal["at_least_once", "exactly_once"]
+"""What an app promises of each message it reads: processed at least once (a crash may do the
+last few again), or exactly once, its outputs and offset committed in one transaction."""
 
 
 class AppT(Protocol):

@@ -10,7 +10,7 @@ import math
 from collections import Counter
 from collections.abc import Awaitable, Callable, Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Final, Literal, Protocol, get_args
+from typing import Any, Final, Literal, Protocol, TypeGuard, get_args
 
 from .messages import TP, Headers, Message, RecordMetadata
 
@@ -23,12 +23,22 @@ Capability = Literal[
     "topic_creation",
     "durable_commits",
     "tombstones",
+    "transactions",
 ]
-"""What a transport may declare it supports; the conformance kit tests exactly these."""
+"""What a transport may declare it supports; the conformance kit tests exactly these.
+
+``transactions``: the transport is a ``TransactionalTransportT`` (below), with Kafka's
+semantics; ``App(processing_guarantee="exactly_once")`` needs it."""
 
 EVERY_CAPABILITY: Final[frozenset[Capability]] = frozenset(get_args(Capability))
 
 PartitionsCallback = Callable[[frozenset[TP]], Awaitable[None]]
+
+IsolationLevel = Literal["read_uncommitted", "read_committed"]
+"""What a consumer reads of transactional records. ``read_uncommitted``: every record, as
+written. ``read_committed``: only records of committed transactions (and of no transaction),
+and never past the first record of a transaction still open (the last stable offset), so the
+order it reads is the order written."""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -241,7 +251,8 @@ class ConsumerT(Protocol):
         ...
 
     def assignment(self) -> frozenset[TP]:
-        """The partitions this member reads now; asks no broker, raises nothing."""
+        """The partitions this member reads now (none once stopped); asks no broker, raises
+        nothing."""
         ...
 
     async def commit(self, offsets: Mapping[TP, int]) -> None:
@@ -312,3 +323,125 @@ class TransportT(Protocol):
             (``kafka://``)
         """
         ...
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class GroupMetadata:
+    """Who a consumer is in its group, as a transaction's offsets are committed in its name.
+
+    Offsets sent with a transaction commit only if this member is still in the group at this
+    generation (KIP-447): a member that lost its partitions in a rebalance, or left, is a
+    zombie whose offsets are refused, so it cannot commit over its successor's work.
+    """
+
+    group_id: str
+    generation: int
+    """Counts the group's rebalances: offsets from an earlier one are refused."""
+    member_id: str
+
+
+class TransactionalProducerT(ProducerT, Protocol):
+    """A producer whose sends, and offsets of a consumer group, commit or abort together.
+
+    Made with a ``transactional_id`` (``TransactionalTransportT.create_transactional_producer``).
+    ``start`` registers it: a producer started earlier with the same id is fenced (its next
+    call raises ``FencedError``) and its open transaction is aborted. Between ``begin`` and
+    ``commit`` or ``abort``, ``send`` writes into the transaction; outside one it raises
+    ``TransactionError``. Once fenced, every call but ``stop`` raises ``FencedError``.
+    """
+
+    async def begin(self) -> None:
+        """Open a transaction: what is sent from now on commits or aborts with it.
+
+        :raises ~sdk.errors.FencedError: if a newer producer with the same transactional id
+            started
+        :raises ~sdk.errors.TransactionError: if a transaction is open already, or the producer
+            is not started
+        """
+        ...
+
+    async def commit(self) -> None:
+        """Commit the open transaction: its records become visible to ``read_committed``
+        consumers, and its offsets become the group's committed offsets, all at once.
+
+        Flushes first: every send of the transaction is acknowledged when it returns.
+
+        :raises ~sdk.errors.FencedError: if a newer producer with the same transactional id
+            started (the transaction was aborted)
+        :raises ~sdk.errors.TransactionError: if no transaction is open, or the broker failed
+            the commit (then ``abort`` it)
+        """
+        ...
+
+    async def abort(self) -> None:
+        """Abort the open transaction: its records are never visible to ``read_committed``
+        consumers, its offsets never committed.
+
+        :raises ~sdk.errors.FencedError: if a newer producer with the same transactional id
+            started (the transaction was aborted by that start)
+        :raises ~sdk.errors.TransactionError: if no transaction is open, or the broker failed
+        """
+        ...
+
+    async def send_offsets_to_transaction(
+        self, offsets: Mapping[TP, int], group_metadata: GroupMetadata
+    ) -> None:
+        """Commit ``offsets`` (per partition, the next to read) for the group, with the
+        open transaction: only if it commits, and only then.
+
+        :raises ~sdk.errors.CommitError: if the group refused them: ``group_metadata`` is of a
+            member no longer in the group, or of an earlier generation (names the group and
+            the partitions); the transaction must then be aborted
+        :raises ~sdk.errors.FencedError: if a newer producer with the same transactional id
+            started
+        :raises ~sdk.errors.TransactionError: if no transaction is open
+        :raises ValueError: if an offset is negative
+        """
+        ...
+
+
+class TransactionalConsumerT(ConsumerT, Protocol):
+    """A consumer whose group membership a transaction's offsets are committed in."""
+
+    def group_metadata(self) -> GroupMetadata:
+        """This member's group, generation and member id, as they are now; asks no broker.
+
+        :raises RuntimeError: if the consumer is not started (it is in no group)
+        """
+        ...
+
+
+class TransactionalTransportT(TransportT, Protocol):
+    """A transport that declares ``transactions``: transactional producers, and consumers
+    that read with an isolation level."""
+
+    def create_transactional_producer(self, transactional_id: str) -> TransactionalProducerT:
+        """A transactional producer, not started; ``start`` fences any other with this id.
+
+        :raises ValueError: if ``transactional_id`` is empty, or the client refuses a setting
+        """
+        ...
+
+    def create_consumer(
+        self,
+        group_id: str,
+        *,
+        on_assigned: PartitionsCallback | None = None,
+        on_revoked: PartitionsCallback | None = None,
+        isolation_level: IsolationLevel = "read_uncommitted",
+    ) -> TransactionalConsumerT:
+        """As ``TransportT.create_consumer``, reading with ``isolation_level``.
+
+        :raises ValueError: as ``TransportT.create_consumer``, or for an isolation level that
+            is neither of the two
+        """
+        ...
+
+
+def is_transactional(transport: TransportT) -> TypeGuard[TransactionalTransportT]:
+    """Whether ``transport`` declares ``transactions``, and so is a ``TransactionalTransportT``.
+
+    Trusts the declaration, as the conformance kit does: a transport that declares what it
+    lacks fails the kit's ``transactions`` clauses.
+    """
+    return "transactions" in transport.capabilities

@@ -4,7 +4,11 @@ from collections.abc import Iterable, Mapping
 from aiokafka.abc import ConsumerRebalanceListener
 from aiokafka.structs import ConsumerRecord, TopicPartition
 
+class GroupCoordinator:  # aiokafka.consumer.group_coordinator's, as far as the SDK uses it
+    generation: int
+
 class AIOKafkaConsumer:
+    _coordinator: GroupCoordinator | None
     def __init__(
         self,
         *topics: str,

@@ -7,19 +7,24 @@ from hypothesis.errors import FlakyFailure
 
 from sdk.testing.contracts import TRANSPORT_CLAUSES, ContractError
 from sdk.testing.machine import STATE_MACHINE
+from sdk.testing.profiles import Profile
 from sdk.types import TransportT
 from tests.conformance.broken.transports import (
+    AnnouncesAfterTheWait,
     CommitsNegative,
     CommitsOneAhead,
     CommitsOneBehind,
     CommittedZeroForNone,
     DropsHeaders,
     DropsHeadersSometimes,
+    FailsFirstWrite,
     FlushesEarly,
+    HoldsAfterStop,
     IgnoresMaxRecords,
     IgnoresPartitionOfKeyed,
     IgnoresSeek,
     KeepsOldSubscriptions,
+    KeepsPositionsOfLost,
     KeyPartitionGuesses,
     LosesOnRestart,
     MatchesPatternPrefixes,
@@ -41,13 +46,15 @@ from tests.conformance.broken.transports import (
 CLAUSE = {clause.name: clause for clause in TRANSPORT_CLAUSES}
 
 
-def _failure(transport: TransportT, clause: str) -> ContractError:
-    """How the clause fails, in the long profile: a random run finds each defect every time.
+def _failure(transport: TransportT, clause: str, profile: Profile = "quick") -> ContractError:
+    """How the clause fails in ``profile``: the quick one, as ``make test`` and the CLI run it,
+    finds each of these defects in every run, derandomized or not (measured: 20 random runs of
+    each), most in its first example.
 
     memory:// answers at once, so waiting a second for a lost message is plenty.
     """
     with pytest.raises(ContractError) as caught:
-        CLAUSE[clause].run(transport, profile="long", patience=1.0)
+        CLAUSE[clause].run(transport, profile=profile, patience=1.0)
     return caught.value
 
 
@@ -62,8 +69,8 @@ def _failure(transport: TransportT, clause: str) -> ContractError:
         (MovesKeys, "TransportContract.same_key_same_partition"),
         (MatchesPatternPrefixes, "TransportContract.patterns_see_new_topics"),
         (ReadsRevoked, "TransportContract.revoked_partitions_stay_revoked"),
-        (IgnoresMaxRecords, "TransportContract.fetches_honour_max_records"),
-        (ReturnsAtOnce, "TransportContract.getmany_waits_out_its_timeout"),
+        (IgnoresMaxRecords, "TransportContract.max_records_bounds_a_batch"),
+        (ReturnsAtOnce, "TransportContract.getmany_waits_and_wakes"),
         (FlushesEarly, "TransportContract.acks_resolve_once"),
         (StopDropsBuffered, "TransportContract.stop_sends_what_is_buffered"),
         (IgnoresPartitionOfKeyed, "TransportContract.same_key_same_partition"),
@@ -80,8 +87,12 @@ def _failure(transport: TransportT, clause: str) -> ContractError:
         (KeyPartitionGuesses, "TransportContract.creates_topics"),
         (NeverCallsBack, "TransportContract.subscribe_replaces"),
         (ShowsPassword, "TransportContract.describes_itself"),
-        (WrapsPartitions, "TransportContract.refuses_a_partition_it_lacks"),
+        (WrapsPartitions, "TransportContract.misuse_is_refused"),
         (CommitsNegative, "TransportContract.commits_read_back"),
+        (FailsFirstWrite, "TransportContract.sends_create_topics"),
+        (KeepsPositionsOfLost, "TransportContract.subscribe_replaces"),
+        (HoldsAfterStop, "TransportContract.callbacks_track_assignment"),
+        (AnnouncesAfterTheWait, "TransportContract.callbacks_track_assignment"),
     ],
 )
 def test_the_clause_a_defect_breaks_fails(broken: type[TransportT], clause: str) -> None:
@@ -89,21 +100,24 @@ def test_the_clause_a_defect_breaks_fails(broken: type[TransportT], clause: str)
 
 
 @pytest.mark.parametrize(
-    ("broken", "clause"),
+    ("broken", "clause", "profile"),
     [
-        (ReordersPartition, "TransportContract.per_partition_order"),
-        (LosesOnRestart, "TransportContract.at_least_once"),
-        (DropsHeaders, "TransportContract.headers_round_trip"),
-        (ResolvesTwice, "TransportContract.acks_resolve_once"),
-        (ResolvesNever, "TransportContract.acks_resolve_once"),
-        (MovesKeys, "TransportContract.same_key_same_partition"),
-        (CommitsOneBehind, "TransportContract.commits_read_back"),
-        (CommitsOneAhead, "TransportContract.commits_read_back"),
-        (FlushesEarly, "TransportContract.acks_resolve_once"),
+        (ReordersPartition, "TransportContract.per_partition_order", "quick"),
+        (LosesOnRestart, "TransportContract.at_least_once", "quick"),
+        (DropsHeaders, "TransportContract.headers_round_trip", "quick"),
+        (ResolvesTwice, "TransportContract.acks_resolve_once", "quick"),
+        (ResolvesNever, "TransportContract.acks_resolve_once", "quick"),
+        # a key moved on its second send: 5 random runs need not send a key twice (16 of 20 did)
+        (MovesKeys, "TransportContract.same_key_same_partition", "long"),
+        (CommitsOneBehind, "TransportContract.commits_read_back", "quick"),
+        (CommitsOneAhead, "TransportContract.commits_read_back", "quick"),
+        (FlushesEarly, "TransportContract.acks_resolve_once", "quick"),
     ],
 )
-def test_the_state_machine_finds_the_defect(broken: type[TransportT], clause: str) -> None:
-    assert _failure(broken(), STATE_MACHINE.name).clause == clause
+def test_the_state_machine_finds_the_defect(
+    broken: type[TransportT], clause: str, profile: Profile
+) -> None:
+    assert _failure(broken(), STATE_MACHINE.name, profile).clause == clause
 
 
 def test_a_defect_fails_no_clause_it_does_not_touch() -> None:
@@ -150,6 +164,10 @@ def test_the_quick_state_machine_finds_a_commit_off_by_one(
         (ShowsPassword, "TransportContract.round_trip"),
         (WrapsPartitions, "TransportContract.round_trip"),
         (CommitsNegative, "TransportContract.round_trip"),
+        (FailsFirstWrite, "TransportContract.round_trip"),
+        (KeepsPositionsOfLost, "TransportContract.round_trip"),
+        (HoldsAfterStop, "TransportContract.round_trip"),
+        (AnnouncesAfterTheWait, "TransportContract.round_trip"),
     ],
 )
 def test_a_new_defect_passes_a_clause_it_does_not_touch(

@@ -7,6 +7,8 @@ import os
 import socket
 import subprocess
 import sys
+import threading
+import time
 import uuid
 from pathlib import Path
 
@@ -16,12 +18,15 @@ from sdk.errors import SendError
 from sdk.impl.transports import ENTRY_POINT_GROUP, register, transport_for
 from sdk.impl.transports.kafka import KafkaTransport
 from sdk.impl.transports.memory import Acked, MemoryProducer, MemoryTransport
-from sdk.testing.__main__ import KAFKA_KIT_SETTINGS, WIDTH, for_the_kit, main
+from sdk.testing.__main__ import KAFKA_KIT_SETTINGS, WIDTH, for_the_kit, main, outcomes
+from sdk.testing.clauses import Clause
 from sdk.testing.contracts import TRANSPORT_CLAUSES
 from sdk.testing.errors import ContractError, Undeclared
-from sdk.testing.sessions import PATIENCE, consuming, producing, read, run
-from sdk.types import Capability, Headers
+from sdk.testing.profiles import Profile
+from sdk.testing.sessions import PATIENCE, consuming, kit_topic, producing, read, run
+from sdk.types import Capability, Headers, TransportT
 from tests.conformance.broken.transports import DropsHeaders, DropsHeadersSometimes, _Broken
+from tests.conftest import pick_broker
 
 ROOT = Path(__file__).parents[2]
 
@@ -249,3 +254,48 @@ def test_the_cli_tunes_a_kafka_transport_for_its_own_groups_where_the_url_leaves
 def test_the_cli_runs_any_other_transport_as_it_is() -> None:
     transport = transport_for(f"memory://as-is-{uuid.uuid4().hex}")
     assert for_the_kit(transport) == (transport, "")
+
+
+def test_the_cli_takes_the_shortest_session_the_broker_takes(
+    request: pytest.FixtureRequest,
+) -> None:
+    """Tansu holds a join for half the session: the kit's groups join in 1 s, not 3."""
+    broker = pick_broker(request, "tansu")
+    tuned, said = for_the_kit(transport_for(broker.url))  # the URL alone, as a user's
+    assert said.startswith("session_timeout_ms=2000 "), said
+    assert isinstance(tuned, KafkaTransport)
+    assert tuned.with_defaults(session_timeout_ms=6000)[1] == {}  # set now
+
+
+def _meeting(name: str, meet: threading.Barrier, fails: bool = False) -> Clause:
+    """A clause that passes (or fails) only once every other clause of ``meet`` has begun."""
+
+    def runner(transport: TransportT, declared: frozenset[Capability], profile: Profile) -> None:
+        meet.wait()  # a BrokenBarrierError, a failure, if the others do not run meanwhile
+        if fails:
+            raise ContractError(name, "as it should")
+
+    return Clause(name, (), "", runner)
+
+
+def test_clauses_run_at_once_and_are_reported_in_their_order() -> None:
+    meet = threading.Barrier(3, timeout=30)
+    clauses = [_meeting(f"C.{n}", meet, fails=n == "b") for n in "abc"]
+    transport = transport_for(f"memory://jobs-{uuid.uuid4().hex}")
+    got = [
+        (c.name, result, detail)
+        for c, (result, detail, _) in outcomes(clauses, transport, "quick", 3)
+    ]
+    assert got == [
+        ("C.a", "pass", ""),
+        ("C.b", "fail", "ContractError: C.b: as it should"),
+        ("C.c", "pass", ""),
+    ]
+
+
+def test_the_kit_s_topics_keep_the_oldest_record_it_sends() -> None:
+    """Timestamp 0 (1970) is the oldest: a broker keeping its default week would delete it at
+    its next retention check, under the clause reading it (seen on Apache Kafka)."""
+    retention = kit_topic().retention
+    assert retention is not None
+    assert retention > time.time() + 3600 * 24 * 365  # the age of 1970, and a year to spare

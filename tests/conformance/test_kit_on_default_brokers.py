@@ -1,7 +1,8 @@
 """``python -m sdk.testing kafka://...`` on brokers with default settings, as a user's are.
 
-Opt-in (``SDK_KIT_DEFAULT_BROKERS=1``): each run takes minutes today, past what ``make test``
-may spend. It prints the wall time; nothing is timed-asserted.
+Opt-in (``SDK_KIT_DEFAULT_BROKERS=1``): with starting Apache Kafka, about a minute and a half
+for the two, more than ``make test`` may spend on one claim. It prints the wall time (measured:
+about 20 s on Tansu, 46 s on Apache Kafka); nothing is timed-asserted.
 """
 
 from __future__ import annotations
@@ -38,8 +39,14 @@ def _default_broker(name: str) -> Iterator[str]:
             yield node.broker.url
 
 
-@pytest.mark.parametrize("name", ["tansu", "kafka"])
-def test_the_cli_passes_on_a_broker_with_default_settings(name: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "session"),
+    [
+        ("tansu", 2000),  # the shortest the kit tries: Tansu holds a join for half the session
+        ("kafka", 6000),  # Apache Kafka refuses a shorter one by default
+    ],
+)
+def test_the_cli_passes_on_a_broker_with_default_settings(name: str, session: int) -> None:
     with _default_broker(name) as url:
         started = time.perf_counter()
         done = subprocess.run(
@@ -53,4 +60,5 @@ def test_the_cli_passes_on_a_broker_with_default_settings(name: str) -> None:
         took = time.perf_counter() - started
     print(f"{name} with default settings: {took:.1f} s")
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "kit settings for its own test groups: session_timeout_ms=6000" in done.stdout
+    said = f"kit settings for its own test groups: session_timeout_ms={session} "
+    assert said in done.stdout

@@ -14,7 +14,7 @@ from tests.conftest import BROKERS, pick_broker
 
 
 class TestMemory(TransportContract):
-    """memory:// is fast enough for the long profile in every run (about 25 s)."""
+    """memory:// is fast enough for the long profile in every run (about 30 s)."""
 
     profile = "long"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 import sys
 import uuid
 from pathlib import Path
@@ -25,7 +26,7 @@ from sdk.errors import (
 )
 from sdk.impl.partitioning import murmur2
 from sdk.impl.transports import ENTRY_POINT_GROUP, redact, register, transport_for
-from sdk.impl.transports.kafka import KafkaTransport, parse_url, topic_config
+from sdk.impl.transports.kafka import KafkaSettings, KafkaTransport, parse_url, topic_config
 from sdk.impl.transports.memory import MemoryTransport
 from sdk.types import TP, TopicSettings
 
@@ -117,6 +118,19 @@ def test_kafka_urls_carry_hosts_settings_and_credentials() -> None:
     assert parse_url("kafka://h:1?acks=1")[1] == {"acks": 1}
     with pytest.raises(ValueError, match="unknown kafka:// setting 'lingerms'"):
         parse_url("kafka://h:1?lingerms=5")
+
+
+@pytest.mark.parametrize(
+    ("url", "settings"), [("kafka://h:1?acks=0", {}), ("kafka://h:1", {"acks": 0})]
+)
+def test_acks_0_is_refused_where_no_answer_could_say_where_a_send_landed(
+    url: str, settings: KafkaSettings
+) -> None:
+    """aiokafka answers an acks=0 send with None: every send would fail on its answer."""
+    refused = f"{re.escape(url)}: acks=0 is refused: a send's answer says where"
+    with pytest.raises(ValueError, match=refused):
+        KafkaTransport(url, **settings)
+    assert KafkaTransport("kafka://h:1?acks=1").url == "kafka://h:1?acks=1"
 
 
 def test_credentials_never_show() -> None:

@@ -1,4 +1,7 @@
-"""The transport through the SDK's user API: apps, topics, events and acks on a real Redis."""
+"""The transport through the SDK's user API: apps, topics, events and acks on a real Redis.
+
+Apps of one id sharing partitions, restarts, decode-error policies and stopping are the app
+contract's (``TestRedisApp`` in test_redis_contract.py); these are what it does not cover."""
 
 from __future__ import annotations
 
@@ -7,7 +10,6 @@ import asyncio
 import pytest
 
 from sdk import App
-from sdk.impl.topic import Topic
 from sdk.testing.reading import take
 from sdk.transports import SendError, key_partition
 from sdk.types import CREATE_TIME
@@ -54,63 +56,6 @@ async def test_keys_go_where_the_java_client_puts_them(redis_url: str, name: str
         producer = await app.producer()
         assert await producer.partitions_for(name) == frozenset(range(5))
         assert producer.key_partition(name, b"key-3") == key_partition(b"key-3", 5)
-
-
-async def test_a_restarted_app_resumes_after_the_last_ack(redis_url: str, name: str) -> None:
-    group = f"{name}-group"
-    async with App(name, broker=redis_url) as app:
-        topic = app.topic(name, value_type=int, internal=True, partitions=1)
-        for i in range(11):
-            await topic.send(value=i)
-    async with App(group, broker=redis_url) as app:
-        first = await take(app.topic(name, value_type=int), 4)
-    assert [e.value for e in first] == [0, 1, 2, 3]
-    async with App(group, broker=redis_url) as app:
-        rest = await take(app.topic(name, value_type=int), 7)
-    assert [e.value for e in rest] == [4, 5, 6, 7, 8, 9, 10]
-
-
-async def test_two_apps_of_one_group_split_the_partitions(redis_url: str, name: str) -> None:
-    group = f"{name}-group"
-    seen: dict[str, list[int]] = {"a": [], "b": []}
-    partitions: dict[str, set[int]] = {"a": set(), "b": set()}
-    readers_by_partition: dict[int, list[str]] = {}
-
-    async def read(label: str, topic: Topic[str, int]) -> None:
-        async for event in topic:
-            seen[label].append(event.value)
-            partitions[label].add(event.message.partition)
-            turns = readers_by_partition.setdefault(event.message.partition, [])
-            if not turns or turns[-1] != label:
-                turns.append(label)
-
-    async with App(name, broker=redis_url) as producer_app:
-        source = producer_app.topic(name, key_type=str, value_type=int, internal=True, partitions=4)
-        await source.declare()
-        async with App(group, broker=redis_url) as a, App(group, broker=redis_url) as b:
-            readers = [
-                asyncio.ensure_future(read("a", a.topic(name, key_type=str, value_type=int))),
-                asyncio.ensure_future(read("b", b.topic(name, key_type=str, value_type=int))),
-            ]
-            sent = 0
-            for _ in range(100):  # until both read: each has its share by then
-                for _ in range(8):
-                    await source.send(key=f"k{sent}", value=sent)
-                    sent += 1
-                await asyncio.sleep(0.1)
-                if seen["a"] and seen["b"]:
-                    break
-            for _ in range(200):
-                if len(seen["a"]) + len(seen["b"]) >= sent:
-                    break
-                await asyncio.sleep(0.05)
-            for reader in readers:
-                reader.cancel()
-    assert set(seen["a"]) | set(seen["b"]) == set(range(sent)), "nothing is lost"
-    assert partitions["a"], "a got a share"
-    assert partitions["b"], "b got a share"
-    for partition, turns in readers_by_partition.items():  # one handover at most
-        assert len(turns) <= 2, f"partition {partition} was read by turns: {turns}"
 
 
 async def test_a_pattern_reads_topics_made_later(redis_url: str, name: str) -> None:

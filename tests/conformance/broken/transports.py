@@ -15,8 +15,9 @@ from sdk.impl.transports.memory import (
     MemoryConsumer,
     MemoryProducer,
     MemoryTransport,
+    ReadCommittedConsumer,
 )
-from sdk.types import TP, Headers, PartitionsCallback, TopicSettings
+from sdk.types import TP, Headers, IsolationLevel, PartitionsCallback, TopicSettings
 from sdk.types import RecordMetadata as RecordMetadataT
 
 
@@ -38,7 +39,10 @@ class _Broken(MemoryTransport):
         *,
         on_assigned: PartitionsCallback | None = None,
         on_revoked: PartitionsCallback | None = None,
+        isolation_level: IsolationLevel = "read_uncommitted",
     ) -> MemoryConsumer:
+        if isolation_level == "read_committed":  # no defect here: only the consumer's own
+            return ReadCommittedConsumer(self.broker, group_id, on_assigned, on_revoked)
         return self.consumer(self.broker, group_id, on_assigned, on_revoked)
 
 
@@ -544,3 +548,73 @@ class DropsHeadersSometimes(_Broken):
         self.made += 1
         faulty = self.made % 2 == 1
         return (_HeaderDroppingProducer if faulty else MemoryProducer)(self.broker)
+
+
+class _UnknownTopicProducer(MemoryProducer):
+    async def send(
+        self,
+        topic: str,
+        key: bytes | None,
+        value: bytes | None,
+        *,
+        partition: int | None = None,
+        timestamp: float | None = None,
+        headers: Headers = (),
+    ) -> Acked:
+        if topic not in self.broker.logs:  # the defect: a lookup error, not a topic made
+            raise LookupError(f"no such topic: {topic}")
+        return await super().send(
+            topic, key, value, partition=partition, timestamp=timestamp, headers=headers
+        )
+
+
+class FailsFirstWrite(_Broken):
+    """A send to a topic never made fails with a ``LookupError``: neither made nor a
+    ``SendError``."""
+
+    producer = _UnknownTopicProducer
+
+
+class _PositionKeeping(MemoryConsumer):
+    def reassign(self, assignment: frozenset[TP]) -> None:
+        positions = dict(self._positions)
+        super().reassign(assignment)
+        self._positions.update(positions)  # the defect: a partition lost keeps its position
+
+
+class KeepsPositionsOfLost(_Broken):
+    """A partition lost and regained is read on from where this member left it, not from the
+    group's commit: what another member did meanwhile is skipped or read twice."""
+
+    consumer = _PositionKeeping
+
+
+class _Lingering(MemoryConsumer):
+    async def stop(self) -> None:
+        held = self._assignment
+        await super().stop()
+        self._assignment = held  # the defect: a stopped member still says what it held
+
+
+class HoldsAfterStop(_Broken):
+    """``assignment()`` still names its partitions after ``stop``."""
+
+    consumer = _Lingering
+
+
+class _LateAnnouncing(MemoryConsumer):
+    async def getmany(
+        self, *, timeout: float, max_records: int | None = None
+    ) -> Mapping[TP, Sequence[Message]]:
+        batch = await super().getmany(timeout=0, max_records=max_records)
+        if not batch and timeout > 0:
+            await self.broker.wait(timeout)
+            batch = self._take(max_records or 500)  # the defect: callbacks wait for the next call
+        return batch
+
+
+class AnnouncesAfterTheWait(_Broken):
+    """A partition gained while ``getmany`` waits is read in that same call, and announced to
+    ``on_assigned`` only in the next."""
+
+    consumer = _LateAnnouncing

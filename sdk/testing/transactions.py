@@ -1,0 +1,271 @@
+"""Transactions, clause by clause: what exactly-once processing needs of a transport.
+
+``App(processing_guarantee="exactly_once")`` commits each batch of outputs in one transaction
+with the offsets of the inputs they came from, and reads with ``read_committed``. That is
+exactly-once only if the transport keeps Kafka's promises: an aborted transaction is never
+seen, a committed one is seen whole, with its offsets and not before, a zombie producer is
+fenced, and a ``read_committed`` reader never reads past a transaction still open. Each clause
+needs ``transactions``; registered with the other clauses on import.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncGenerator, Iterable, Sequence
+from typing import Final
+
+from hypothesis import strategies as st
+
+from sdk.errors import FencedError
+from sdk.types import (
+    TP,
+    Capability,
+    Message,
+    TransactionalConsumerT,
+    TransactionalProducerT,
+    TransactionalTransportT,
+    TransportT,
+    is_transactional,
+)
+
+from .clauses import PARTITIONS, clause, draw_batch, send_all
+from .errors import ContractError
+from .sessions import fresh_name, grace_after, kit_topic, producing, read, read_nothing_more
+from .strategies import Record
+
+
+@clause("transactions")
+async def _aborted_never_visible(
+    transport: TransportT, declared: frozenset[Capability], data: st.DataObject
+) -> None:
+    """A ``read_committed`` reader never sees a record of an aborted transaction: it reads
+    the committed ones, and those sent outside any transaction, and nothing else."""
+    name = "TransportContract.aborted_never_visible"
+    topic = fresh_name("aborted")
+    partitions = PARTITIONS if "partitions" in declared else 1
+    aborted = [_marked(r, b"aborted") for r in draw_batch(data, frozenset(), partitions)]
+    committed = [_marked(r, b"committed") for r in draw_batch(data, frozenset(), partitions)]
+    plain = Record(b"plain", b"outside any transaction")
+    order = data.draw(st.permutations(["abort", "commit"]), "order")
+    async with transacting(_narrow(transport), topic, partitions) as producer:
+        for step in order:
+            await producer.begin()
+            if step == "abort":
+                await send_all(producer, topic, aborted)
+                await producer.abort()
+            else:
+                await send_all(producer, topic, committed)
+                await producer.commit()
+    async with producing(transport) as outside:
+        await send_all(outside, topic, [plain])
+    async with reading_committed(_narrow(transport), [topic]) as reader:
+        got = await read(reader, len(committed) + 1, name, f"records of {topic}", grace=True)
+    seen = sorted(_values(got), key=repr)
+    wanted = sorted([*(r.value for r in committed), plain.value], key=repr)
+    if seen != wanted:
+        raise ContractError(
+            name,
+            f"committed {len(committed)} records and aborted {len(aborted)} ({order}); "
+            f"read_committed read {seen}",
+        )
+
+
+@clause("transactions")
+async def _committed_with_its_offsets(
+    transport: TransportT, declared: frozenset[Capability], data: st.DataObject
+) -> None:
+    """Offsets sent with a transaction become the group's committed offsets when it commits,
+    as its records become visible, and not before; those sent with one that aborts, never.
+
+    A transaction with the inputs' offsets aborts, then one with the same commits: between
+    the two, nothing is committed and no output visible.
+    """
+    name = "TransportContract.committed_with_its_offsets"
+    source, sink, group = fresh_name("input"), fresh_name("output"), fresh_name("group")
+    batch = draw_batch(data, frozenset())
+    tp = TP(source, 0)
+    narrowed = _narrow(transport)
+    async with producing(transport, source) as plain:
+        await send_all(plain, source, batch)
+        await plain.create_topic(sink, kit_topic())
+        await send_all(plain, sink, [_BEGIN])
+    async with (
+        transacting(narrowed) as producer,
+        reading_committed(narrowed, [source], group=group) as member,
+        reading_committed(narrowed, [sink]) as watcher,
+    ):
+        inputs = await read(member, len(batch), name, f"records of {source}")
+        offset = inputs[-1].offset + 1
+        grace = await _reading(watcher, name, sink)
+        for outcome in ("abort", "commit"):
+            await producer.begin()
+            await send_all(producer, sink, [_marked(r, outcome.encode()) for r in batch])
+            await producer.send_offsets_to_transaction({tp: offset}, member.group_metadata())
+            what = "an open transaction" + (", after one aborted" if outcome == "commit" else "")
+            await read_nothing_more(watcher, grace, name, f"outputs of {what}", [])
+            if (early := await member.committed(tp)) is not None:
+                raise ContractError(
+                    name,
+                    f"offset {early} of {tp} is committed while the transaction it was sent "
+                    f"with is open{' (after one that aborted)' if outcome == 'commit' else ''}",
+                )
+            if outcome == "abort":
+                await producer.abort()  # what it shows, the next round's reading sees
+        await producer.commit()
+        outputs = await read(watcher, len(batch), name, f"committed outputs in {sink}")
+        now = await member.committed(tp)
+    if now != offset or [v.partition(b":")[0] for v in _values(outputs)] != [b"commit"] * len(
+        batch
+    ):
+        raise ContractError(
+            name,
+            f"sent offset {offset} of {tp} with {len(batch)} outputs, aborted, sent them again "
+            f"and committed: the committed offset is {now}, outputs read {_values(outputs)}",
+        )
+
+
+@clause("transactions")
+async def _zombie_fenced(
+    transport: TransportT, declared: frozenset[Capability], data: st.DataObject
+) -> None:
+    """A producer started with the transactional id of another fences it: the other's open
+    transaction is aborted, and its next call is a ``FencedError``; the new one carries on."""
+    name = "TransportContract.zombie_fenced"
+    topic, transactional_id = fresh_name("zombie"), fresh_name("txn")
+    batch = draw_batch(data, frozenset())
+    call = data.draw(st.sampled_from(["send", "commit", "abort", "begin"]), "zombie's call")
+    narrowed = _narrow(transport)
+    async with transacting(narrowed, topic, transactional_id=transactional_id) as zombie:
+        await zombie.begin()
+        await send_all(zombie, topic, [_marked(r, b"zombie") for r in batch])
+        async with transacting(narrowed, transactional_id=transactional_id) as successor:
+            try:
+                if call == "send":
+                    await (await zombie.send(topic, b"late", b"zombie"))
+                elif call == "commit":
+                    await zombie.commit()
+                elif call == "abort":
+                    await zombie.abort()
+                else:
+                    await zombie.begin()
+            except FencedError:
+                pass
+            else:
+                raise ContractError(
+                    name,
+                    f"a second producer of {transactional_id!r} started; the first's "
+                    f"{call} was not refused with FencedError",
+                )
+            await successor.begin()
+            await send_all(successor, topic, [_marked(r, b"successor") for r in batch])
+            await successor.commit()
+    async with reading_committed(narrowed, [topic]) as reader:
+        got = await read(reader, len(batch), name, f"records of {topic}")  # a zombie's come first
+    if stray := [v for v in _values(got) if not v.startswith(b"successor")]:
+        raise ContractError(name, f"read_committed read the fenced producer's {stray}")
+
+
+@clause("transactions")
+async def _read_committed_stops_at_open(
+    transport: TransportT, declared: frozenset[Capability], data: st.DataObject
+) -> None:
+    """A ``read_committed`` reader never reads past the first record of a transaction still
+    open in a partition, not even records committed after it; once it ends, the reader reads
+    on, in the order written."""
+    name = "TransportContract.read_committed_stops_at_open"
+    topic = fresh_name("stable")
+    batch = [_marked(r, b"open") for r in draw_batch(data, frozenset())]
+    later = [Record(b"later", b"after the open transaction", partition=0)]
+    outcome = data.draw(st.sampled_from(["commit", "abort"]), "outcome")
+    narrowed = _narrow(transport)
+    async with (
+        transacting(narrowed, topic) as first,
+        transacting(narrowed) as second,
+        reading_committed(narrowed, [topic]) as reader,
+    ):
+        await second.begin()
+        await send_all(second, topic, [_BEGIN])
+        await second.commit()
+        grace = await _reading(reader, name, topic)
+        await first.begin()
+        await send_all(first, topic, [Record(r.key, r.value, partition=0) for r in batch])
+        await second.begin()
+        await send_all(second, topic, later)
+        await second.commit()
+        await read_nothing_more(reader, grace, name, "records behind an open transaction", [])
+        await (first.commit() if outcome == "commit" else first.abort())
+        expected = [*(r.value for r in batch if outcome == "commit"), later[0].value]
+        got = await read(reader, len(expected), name, f"records of {topic}")
+    if _values(got) != expected:
+        raise ContractError(
+            name,
+            f"wrote {len(batch)} records in a transaction, then {later[0].value!r} committed "
+            f"after them, then {outcome}: read {_values(got)}, expected {expected}",
+        )
+
+
+@contextlib.asynccontextmanager
+async def transacting(
+    transport: TransactionalTransportT,
+    topic: str | None = None,
+    partitions: int = 1,
+    *,
+    transactional_id: str | None = None,
+) -> AsyncGenerator[TransactionalProducerT, None]:
+    """A started transactional producer (a fresh id by default); with ``topic``, it is made."""
+    producer = transport.create_transactional_producer(transactional_id or fresh_name("txn"))
+    await producer.start()
+    try:
+        if topic is not None:
+            await producer.create_topic(topic, kit_topic(partitions))
+        yield producer
+    finally:
+        await producer.stop()
+
+
+@contextlib.asynccontextmanager
+async def reading_committed(
+    transport: TransactionalTransportT, topics: Iterable[str], *, group: str | None = None
+) -> AsyncGenerator[TransactionalConsumerT, None]:
+    """A started ``read_committed`` consumer of ``group`` (a fresh one), subscribed."""
+    consumer = transport.create_consumer(
+        group or fresh_name("group"), isolation_level="read_committed"
+    )
+    await consumer.start()
+    try:
+        consumer.subscribe(topics)
+        yield consumer
+    finally:
+        await consumer.stop()
+
+
+_BEGIN: Final = Record(
+    b"begin", b"read first, so that the reader is known to be reading", partition=0
+)
+
+
+async def _reading(reader: TransactionalConsumerT, name: str, topic: str) -> float:
+    """Read ``_BEGIN``: the reader is then in its group and reading. How long to read on for
+    what must not come: as long as that took (a join, a fetch), ``GRACE`` at most."""
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    got = await read(reader, 1, name, f"the first record of {topic}")
+    if _values(got) != [_BEGIN.value]:
+        raise ContractError(name, f"the first record of {topic} read was {_values(got)}")
+    return grace_after(loop.time() - started)
+
+
+def _narrow(transport: TransportT) -> TransactionalTransportT:
+    if not is_transactional(transport):  # the clause runs only where it is declared
+        raise AssertionError(f"{transport.url} does not declare transactions")
+    return transport
+
+
+def _marked(record: Record, mark: bytes) -> Record:
+    """The record with a value saying where it came from, so that a stray one shows which."""
+    return Record(record.key, mark + b":" + (record.value or b""), partition=record.partition)
+
+
+def _values(messages: Sequence[Message]) -> list[bytes]:
+    return [message.value or b"" for message in messages]
