@@ -13,7 +13,6 @@ is processed at least once, and a message is processed twice only if it was not 
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -24,14 +23,14 @@ from sdk.types._vars import KT, VT
 from sdk.types.messages import TP, Message
 
 
-class Delivery(msgspec.Struct):
+class Delivery(msgspec.Struct, gc=False):
     """One fetched message, until every event made of it is acked.
 
     ``remaining`` counts the events out, plus one while the consumer loop still hands the message to
     its readers; acking an event only counts down. Which messages are done is worked out when
     offsets are committed, not per ack: that keeps an ack cheap. ``revoked`` is set when its
     partition was revoked before it was done: its events are dropped unread, and the new owner
-    reads it again. A Struct of scalars: the garbage collector does not track it.
+    reads it again. A Struct of scalars: ``gc=False``, as the messages (``sdk.impl.messages``).
     """
 
     offset: int
@@ -43,22 +42,25 @@ class Offsets:
     """Per partition: the messages fetched and not yet done, in order, and what to commit."""
 
     def __init__(self) -> None:
-        self._undone: dict[TP, deque[Delivery]] = {}
+        self._undone: dict[TP, list[Delivery]] = {}
         self._committable: dict[TP, int] = {}
 
     def fetched(self, tp: TP, messages: Sequence[Message]) -> list[Delivery]:
         deliveries = [Delivery(message.offset) for message in messages]
-        self._undone.setdefault(tp, deque()).extend(deliveries)
+        self._undone.setdefault(tp, []).extend(deliveries)
         return deliveries
 
     def committable(self) -> dict[TP, int]:
         """Per partition, the offset after the last message done with nothing undone before it."""
         for tp, undone in self._undone.items():
-            if undone and undone[0].remaining == 0:
-                done = undone.popleft()
-                while undone and undone[0].remaining == 0:
-                    done = undone.popleft()
-                self._committable[tp] = done.offset + 1
+            done = 0
+            for delivery in undone:  # a plain loop: no call per message
+                if delivery.remaining:
+                    break
+                done += 1
+            if done:
+                self._committable[tp] = undone[done - 1].offset + 1
+                del undone[:done]
         return self._committable
 
     def last_fetched(self) -> dict[TP, int]:
@@ -83,7 +85,7 @@ class Offsets:
         for tp in tps:
             fetched_since = [d for d in self._undone.pop(tp, ()) if not d.revoked]
             if fetched_since:
-                self._undone[tp] = deque(fetched_since)
+                self._undone[tp] = fetched_since
             self._committable.pop(tp, None)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Generic
 
 from sdk.types._vars import T
@@ -53,6 +53,13 @@ class Buffer(Generic[T]):
         """Append without waiting: only after ``has_room()`` said so."""
         self.items.append(item)
         if self.getters:
+            self.wake_getter()
+
+    def extend(self, items: Sequence[T]) -> None:
+        """Append all without waiting (only as many as ``has_room`` allows), waking a getter
+        per item, as that many puts would."""
+        self.items.extend(items)
+        for _ in range(min(len(items), len(self.getters))):
             self.wake_getter()
 
     async def wait_room(self) -> None:

@@ -12,10 +12,13 @@ from sdk.errors import UnnamedChannelError
 from sdk.impl.channel_base import DEFAULT_MAXSIZE, ChannelBase, call_back
 from sdk.impl.events import Event
 from sdk.impl.futures import FutureMessage
+from sdk.impl.messages import headers_from
 from sdk.impl.schema import Schema
 from sdk.impl.timeouts import within
 from sdk.types._vars import KT, VT
 from sdk.types.codecs import CodecArg
+from sdk.types.messages import FutureMessage as FutureMessageT
+from sdk.types.messages import HeadersArg, MessageSentCallback
 
 
 class Channel(ChannelBase[KT, VT]):
@@ -101,13 +104,61 @@ class Channel(ChannelBase[KT, VT]):
             f"channel {type(self).__name__}[{_name(schema.key_type)}, {_name(schema.value_type)}]"
         )
 
+    async def send(
+        self,
+        *,
+        key: KT | None = None,
+        value: VT,
+        partition: int | None = None,
+        timestamp: float | None = None,
+        headers: HeadersArg = None,
+        key_serializer: CodecArg = None,
+        value_serializer: CodecArg = None,
+        callback: MessageSentCallback[KT, VT] | None = None,
+    ) -> FutureMessageT[KT, VT]:
+        """With no ``prepare`` hook, nothing queued by ``send_soon`` and room in every
+        subscriber, a send is this coroutine, the type check if the schema has one and the
+        hub's offer: the future is made resolved. Anything else goes through the funnel."""
+        hub = self._hub
+        if not (self._prepares or partition or hub.soon_task is not None):
+            copied = () if headers is None else headers_from(headers)  # nothing of the caller's
+            if self._schema.checks:
+                self._check(key, value, key_serializer, value_serializer)
+            event = hub.offer_new(key, value, copied, timestamp)
+            if event is not None:
+                fut: FutureMessage[KT, VT] = FutureMessage(
+                    self,
+                    value,
+                    key,
+                    partition,
+                    timestamp,
+                    copied,
+                    key_serializer,
+                    value_serializer,
+                    callback,
+                    _metadata=event.message,  # type: ignore[arg-type]  # an InMemoryMessage
+                )
+                if callback is not None:
+                    await call_back(callback, fut)
+                return fut
+        return await super().send(
+            key=key,
+            value=value,
+            partition=partition,
+            timestamp=timestamp,
+            headers=headers,
+            key_serializer=key_serializer,
+            value_serializer=value_serializer,
+            callback=callback,
+        )
+
     def _hand_over(self, fut: FutureMessage[KT, VT]) -> Coroutine[Any, Any, None] | None:
-        pending, hub = fut.message, self._hub
-        event = hub.event(pending.key, pending.value, pending.headers, pending.timestamp)
-        if not hub.offer(event):
-            return self._deliver(fut, event)  # the same event: its offset is not skipped
+        hub = self._hub
+        event = hub.offer_new(fut.key, fut.value, fut.headers, fut.timestamp)
+        if event is None:  # no room: made now, it is delivered before anything sent after it
+            return self._deliver(fut, hub.event(fut.key, fut.value, fut.headers, fut.timestamp))
         fut.set_result(event.message)  # type: ignore[arg-type]  # an InMemoryMessage: Hub.event
-        return None if pending.callback is None else call_back(pending.callback, fut)
+        return None if fut.callback is None else call_back(fut.callback, fut)
 
     async def _deliver(self, fut: FutureMessage[KT, VT], event: Event[KT, VT]) -> None:
         """Wait for room, then deliver; a send cancelled meanwhile has delivered to nobody."""
@@ -117,8 +168,8 @@ class Channel(ChannelBase[KT, VT]):
             fut.set_exception(exc)
             raise
         fut.set_result(event.message)  # type: ignore[arg-type]  # an InMemoryMessage: Hub.event
-        if fut.message.callback is not None:
-            await call_back(fut.message.callback, fut)
+        if fut.callback is not None:
+            await call_back(fut.callback, fut)
 
 
 def _name(type_: object) -> str:

@@ -27,8 +27,8 @@ from sdk.types._vars import KT, VT
 from sdk.types.channels import SendArgs
 from sdk.types.codecs import CodecArg
 from sdk.types.messages import FutureMessage as FutureMessageT
+from sdk.types.messages import HeadersArg, MessageSentCallback
 from sdk.types.messages import Message as MessageT
-from sdk.types.messages import MessageSentCallback
 from sdk.types.messages import RecordMetadata as RecordMetadataT
 
 DEFAULT_MAXSIZE: Final = 4096
@@ -131,9 +131,25 @@ class ChannelBase(ABC, Generic[KT, VT]):
 
     # -- sending: one funnel -------------------------------------------------------------------
 
-    async def send(self, **message: Unpack[SendArgs[KT, VT]]) -> FutureMessageT[KT, VT]:
-        """Send, waiting only for the hand-over; await the result for the ``RecordMetadata``."""
-        fut = self._future(message)
+    async def send(
+        self,
+        *,
+        key: KT | None = None,
+        value: VT,
+        partition: int | None = None,
+        timestamp: float | None = None,
+        headers: HeadersArg = None,
+        key_serializer: CodecArg = None,
+        value_serializer: CodecArg = None,
+        callback: MessageSentCallback[KT, VT] | None = None,
+    ) -> FutureMessageT[KT, VT]:
+        """Send, waiting only for the hand-over; await the result for the ``RecordMetadata``.
+
+        The keywords of ``SendArgs``, written out: no dict is made per send.
+        """
+        fut = self._future(
+            value, key, partition, timestamp, headers, key_serializer, value_serializer, callback
+        )
         if self._hub.soon_task is not None:  # _publish, inlined: no coroutine more per send
             await self._hub.in_turn(self._hand_over_all, fut)
         elif (rest := self._hand_over(fut)) is not None:
@@ -142,7 +158,7 @@ class ChannelBase(ABC, Generic[KT, VT]):
 
     async def send_and_wait(self, **message: Unpack[SendArgs[KT, VT]]) -> RecordMetadataT:
         """Send and wait until the message is delivered."""
-        fut = self._future(message)
+        fut = self._future(**message)
         await self._publish(fut)
         return await fut
 
@@ -151,13 +167,13 @@ class ChannelBase(ABC, Generic[KT, VT]):
 
         A ``send`` made before the queue is handed over waits its turn behind it.
         """
-        fut = self._future(message)
+        fut = self._future(**message)
         self._hub.soon(self._hand_over_all, fut)
         return fut
 
     def as_future_message(self, **message: Unpack[SendArgs[KT, VT]]) -> FutureMessageT[KT, VT]:
         """Prepare a message without sending it; ``publish_message`` sends it."""
-        return self._future(message)
+        return self._future(**message)
 
     def prepare(self, message: PendingMessage[KT, VT]) -> PendingMessage[KT, VT]:
         """The hook every send passes through, before anything is handed over.
@@ -186,29 +202,67 @@ class ChannelBase(ABC, Generic[KT, VT]):
     # The funnel: every send is made by _future (and so passes prepare) and handed over by
     # _publish, after what send_soon queued. Both are on every message's path: kept lean.
 
-    def _future(self, message: SendArgs[KT, VT]) -> FutureMessage[KT, VT]:
-        if "headers" in message:  # copied and checked: nothing of the caller's is kept
-            message["headers"] = headers_from(message["headers"])
-        schema = self._schema
-        if schema.checks:  # the type check a topic's encoding makes, here before anything is sent
-            try:
-                if not message.get("key_serializer"):  # a codec given answers for the type
-                    schema.check_key(message.get("key"))
-                if not message.get("value_serializer"):
-                    schema.check_value(message["value"])
-            except EncodeError as exc:
-                exc.locate(self._where())
-                raise
-        partition = message.get("partition")
+    def _future(
+        self,
+        value: VT,
+        key: KT | None = None,
+        partition: int | None = None,
+        timestamp: float | None = None,
+        headers: HeadersArg = None,
+        key_serializer: CodecArg = None,
+        value_serializer: CodecArg = None,
+        callback: MessageSentCallback[KT, VT] | None = None,
+    ) -> FutureMessage[KT, VT]:
+        copied = () if headers is None else headers_from(headers)  # nothing of the caller's kept
+        if self._schema.checks:
+            self._check(key, value, key_serializer, value_serializer)
         if partition and self.one_partition:
             raise ValueError(
                 f"an in-memory channel has one partition, 0; got partition={partition}"
             )
-        pending: PendingMessage[KT, VT] = PendingMessage(
-            channel=self,
-            **message,  # type: ignore[arg-type]  # SendArgs are its fields; headers copied above
+        if self._prepares:
+            pending: PendingMessage[KT, VT] = PendingMessage(
+                channel=self,
+                key=key,
+                value=value,
+                partition=partition,
+                timestamp=timestamp,
+                headers=copied,
+                key_serializer=key_serializer,
+                value_serializer=value_serializer,
+                callback=callback,
+            )
+            return FutureMessage.of(self.prepare(pending))
+        return FutureMessage(
+            self,
+            value,
+            key,
+            partition,
+            timestamp,
+            copied,
+            key_serializer,
+            value_serializer,
+            callback,
         )
-        return FutureMessage(self.prepare(pending) if self._prepares else pending)
+
+    def _check(
+        self,
+        key: KT | None,
+        value: VT,
+        key_serializer: CodecArg,
+        value_serializer: CodecArg,
+    ) -> None:
+        """The type check a topic's encoding makes, here before anything is sent (only where
+        ``schema.checks``: a schema that can refuse something)."""
+        schema = self._schema
+        try:
+            if not key_serializer:  # a codec given answers for the type
+                schema.check_key(key)
+            if not value_serializer:
+                schema.check_value(value)
+        except EncodeError as exc:
+            exc.locate(self._where())
+            raise
 
     async def _publish(self, fut: FutureMessage[KT, VT]) -> None:
         if self._hub.soon_task is not None:
@@ -269,9 +323,8 @@ class ChannelBase(ABC, Generic[KT, VT]):
     async def put(self, value: VT) -> None:
         """Put a bare value (no key, no headers) to every subscriber, here in this process."""
         hub = self._hub
-        event = hub.event(None, value, (), None)
-        if not hub.offer(event):
-            await hub.deliver(event)
+        if hub.offer_new(None, value, (), None) is None:
+            await hub.deliver(hub.event(None, value, (), None))
 
     def empty(self) -> bool:
         buffer = self._buffer if self._buffer is not None else self._hub.reader()

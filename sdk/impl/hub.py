@@ -11,7 +11,7 @@ import itertools
 import logging
 import time
 from collections import deque
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from typing import TYPE_CHECKING, Any, Generic
 
 from sdk.impl.buffer import Buffer
@@ -82,6 +82,28 @@ class Hub(Generic[KT, VT]):
             message = InMemoryMessage(next(self._offsets), timestamp, CREATE_TIME, headers)
         return Event(key, value, headers, message)
 
+    def offer_new(
+        self, key: KT | None, value: VT, headers: Headers, timestamp: float | None
+    ) -> Event[KT, VT] | None:
+        """``event`` and ``offer`` in one: the event given to every subscriber now, or None
+        (and no event made, no offset taken) if one has no room or someone waits before us."""
+        if self._waiting:
+            return None
+        targets = self.targets
+        for buffer in targets:
+            if buffer.maxsize and len(buffer.items) >= buffer.maxsize:
+                return None
+        if timestamp is None:
+            message = InMemoryMessage(next(self._offsets), _now(), LOG_APPEND_TIME, headers)
+        else:
+            message = InMemoryMessage(next(self._offsets), timestamp, CREATE_TIME, headers)
+        event = Event(key, value, headers, message)
+        for buffer in targets:
+            buffer.items.append(event)
+            if buffer.getters:
+                buffer.wake_getter()
+        return event
+
     def offer(self, event: Event[KT, VT]) -> bool:
         """Give every subscriber the event now, if all have room and nobody waits before us."""
         if self._waiting:
@@ -116,6 +138,30 @@ class Hub(Generic[KT, VT]):
                 return False
         _put_each(targets, event, twin)
         return True
+
+    def offer_many(
+        self, events: Sequence[Event[KT, VT]], twin: Callable[[Event[KT, VT]], Event[KT, VT]]
+    ) -> int:
+        """As ``offer_each`` for each of ``events`` in turn, as many as there is room for now:
+        how many were given. To one subscriber, in one step."""
+        if self._waiting:
+            return 0
+        targets = self.targets
+        if len(targets) == 1:
+            buffer = targets[0]
+            room = len(events)
+            if buffer.maxsize:
+                room = min(room, buffer.maxsize - len(buffer.items))
+                if room <= 0:
+                    return 0
+            buffer.extend(events if room == len(events) else events[:room])
+            return room
+        given = 0
+        for event in events:
+            if not self.offer_each(event, twin):
+                break
+            given += 1
+        return given
 
     async def deliver(self, event: Event[KT, VT]) -> None:
         """``deliver_each``, every subscriber getting this same event."""

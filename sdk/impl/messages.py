@@ -1,7 +1,9 @@
 """The concrete messages: what was sent, what was received, and where it landed.
 
-msgspec Structs: they are built per message on the hot path, and a Struct is built in C; one
-that holds only scalars and tuples (as these do) is not even tracked by the garbage collector.
+msgspec Structs: they are built per message on the hot path, and a Struct is built in C. Those
+that hold only scalars and tuples of them are ``gc=False``: they can be in no cycle, so the
+garbage collector need not track them, nor count them towards its next collection (an
+untracked Struct made with ``gc=True`` still counts, and a buffer holds thousands).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ if TYPE_CHECKING:
     from sdk.types.channels import ChannelT
 
 
-class RecordMetadata(msgspec.Struct, frozen=True):
+class RecordMetadata(msgspec.Struct, frozen=True, gc=False):
     """Implements ``sdk.types.RecordMetadata``."""
 
     topic: str
@@ -33,7 +35,7 @@ class RecordMetadata(msgspec.Struct, frozen=True):
         return TP(self.topic, self.partition)
 
 
-class Message(msgspec.Struct, frozen=True):
+class Message(msgspec.Struct, frozen=True, gc=False):
     """Implements ``sdk.types.Message``: bytes as the transport carried them."""
 
     topic: str
@@ -55,7 +57,7 @@ IN_MEMORY: Final = "<in-memory>"
 _IN_MEMORY_TP: Final = TP(IN_MEMORY, 0)
 
 
-class InMemoryMessage(msgspec.Struct, frozen=True):
+class InMemoryMessage(msgspec.Struct, frozen=True, gc=False):
     """Implements ``sdk.types.Message`` and ``RecordMetadata`` for an in-memory channel.
 
     Nothing is serialized, so it carries no bytes, and where it landed is what was received.

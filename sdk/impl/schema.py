@@ -17,7 +17,7 @@ from sdk.errors import (
     ValueDecodeError,
     ValueEncodeError,
 )
-from sdk.impl.codecs import codec_name, convert, get_codec, untyped
+from sdk.impl.codecs import Codec, codec_name, convert, get_codec, untyped
 from sdk.types._vars import KT, VT
 from sdk.types.codecs import CodecArg, CodecT, TypedCodecT, TypedEncoderT
 
@@ -105,14 +105,21 @@ class Schema(Generic[KT, VT]):
     # leaves the rest to its side, where the checks live.
 
     def dumps_key(self, key: KT | None, *, serializer: CodecArg = None) -> bytes | None:
+        if key is None:  # no key: no bytes, whatever the codec (a key may always be missing)
+            return None
         side = self._key
         kinds = side.kinds
-        if key is None or serializer is not None or (kinds and not isinstance(key, kinds)):
+        if serializer is not None or (kinds and not isinstance(key, kinds)):
             return side.dumps(key, serializer)
         try:
-            return side.encode(key)
+            data = side.encode(key)
         except EncodeError as exc:
             raise side.refused(exc) from exc
+        except side.failures:
+            return side.encode_carefully(key)
+        if side.suspect is not None and data.partition(side.suspect)[1]:  # as codecs.py looks
+            return side.encode_carefully(key)
+        return data
 
     def dumps_value(self, value: VT, *, serializer: CodecArg = None) -> bytes | None:
         side = self._value
@@ -120,15 +127,22 @@ class Schema(Generic[KT, VT]):
         if value is None or serializer is not None or (kinds and not isinstance(value, kinds)):
             return side.dumps(value, serializer)
         try:
-            return side.encode(value)
+            data = side.encode(value)
         except EncodeError as exc:
             raise side.refused(exc) from exc
+        except side.failures:
+            return side.encode_carefully(value)
+        if side.suspect is not None and data.partition(side.suspect)[1]:  # as codecs.py looks
+            return side.encode_carefully(value)
+        return data
 
     def check_key(self, key: KT | None) -> None:
         """Refuse a key of the wrong type as ``dumps_key`` would, without encoding it."""
+        if key is None:  # a key may always be missing
+            return
         side = self._key
         kinds = side.kinds
-        if key is None or (kinds and not isinstance(key, kinds)):
+        if kinds and not isinstance(key, kinds):
             side.check(key)
 
     def check_value(self, value: VT) -> None:
@@ -139,17 +153,19 @@ class Schema(Generic[KT, VT]):
             side.check(value)
 
     def loads_key(self, data: bytes | None, *, serializer: CodecArg = None) -> KT | None:
+        if data is None:  # no key (a key may always be missing)
+            return None
         side = self._key
         key: KT | None  # what the side's decoder for KT gives
-        if data is None and side.none_ok:  # no key, or a tombstone this type admits
-            return None
-        if data is None or serializer is not None:
+        if serializer is not None:
             key = side.loads(data, serializer)
             return key
         try:
             key = side.decode(data)
         except DecodeError as exc:
             raise side.error(exc) from exc
+        except side.failures:
+            key = side.decode_carefully(data)
         return key
 
     def loads_value(self, data: bytes | None, *, serializer: CodecArg = None) -> VT:
@@ -164,6 +180,8 @@ class Schema(Generic[KT, VT]):
             value = side.decode(data)
         except DecodeError as exc:
             raise side.error(exc) from exc
+        except side.failures:
+            value = side.decode_carefully(data)
         return value
 
     def __repr__(self) -> str:
@@ -178,15 +196,19 @@ class _Side:
     """The key side or the value side of a schema: one codec, one type, its encoder, its decoder."""
 
     __slots__ = (
+        "_careful_decode",
+        "_careful_encode",
         "_decode_error",
         "_encode_error",
         "codec",
         "codec_arg",
         "decode",
         "encode",
+        "failures",
         "kinds",
         "name",
         "none_ok",
+        "suspect",
         "type",
     )
 
@@ -205,8 +227,18 @@ class _Side:
         self.none_ok = none_ok
         self._decode_error = decode_error
         self._encode_error = encode_error
-        self.encode: Callable[[Any], bytes] = _encoder(self.codec, type_)
-        self.decode: Callable[[bytes], Any] = _decoder(self.codec, type_)
+        self._careful_encode: Callable[[Any], bytes] = _encoder(self.codec, type_)
+        self._careful_decode: Callable[[bytes], Any] = _decoder(self.codec, type_)
+        self.encode: Callable[[Any], bytes] = self._careful_encode
+        """Straight to the library where the codec allows (a shipped one): see ``Codec``."""
+        self.decode: Callable[[bytes], Any] = self._careful_decode
+        self.suspect: bytes | None = None
+        self.failures: tuple[type[Exception], ...] = ()
+        codec = self.codec
+        if isinstance(codec, Codec) and not untyped(type_):
+            self.encode, self.suspect = codec.fast_encoder(cast("type[object]", type_))
+            self.decode = codec.fast_decoder(cast("type[object]", type_))
+            self.failures = codec.failures
         self.kinds = _instance_check(type_)
 
     def check(self, obj: object) -> None:
@@ -232,7 +264,7 @@ class _Side:
             return None
         if serializer is None:
             self.check(obj)
-            encode = self.encode
+            encode = self._careful_encode
         else:  # the caller chose the codec, and answers for the type
             encode = _encoder(get_codec(serializer), self.type)
         try:
@@ -250,9 +282,29 @@ class _Side:
                 codec=self.name,
                 type_=self.type,
             )
-        decode = self.decode if serializer is None else _decoder(get_codec(serializer), self.type)
+        decode = (
+            self._careful_decode
+            if serializer is None
+            else _decoder(get_codec(serializer), self.type)
+        )
         try:
             return decode(data)
+        except DecodeError as exc:
+            raise self.error(exc) from exc
+
+    def encode_carefully(self, obj: object) -> bytes:
+        """What ``encode`` failed at, or wrote what may be wrong, encoded by the codec's own
+        ``encoder``: it refuses as the codec does, or gives the bytes."""
+        try:
+            return self._careful_encode(obj)
+        except EncodeError as exc:
+            raise self.refused(exc) from exc
+
+    def decode_carefully(self, data: bytes) -> Any:
+        """What ``decode`` failed at, decoded by the codec's own ``decoder``: it raises as the
+        codec does."""
+        try:
+            return self._careful_decode(data)
         except DecodeError as exc:
             raise self.error(exc) from exc
 

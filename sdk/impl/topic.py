@@ -16,6 +16,7 @@ from sdk.impl.buffer import Raised
 from sdk.impl.channel_base import DEFAULT_MAXSIZE, ChannelBase
 from sdk.impl.events import Event
 from sdk.impl.futures import FutureMessage
+from sdk.impl.messages import headers_from
 from sdk.impl.schema import Schema
 from sdk.impl.timeouts import within
 from sdk.impl.transactions import Transactions
@@ -23,10 +24,10 @@ from sdk.types._vars import KT, VT
 from sdk.types.channels import SendArgs
 from sdk.types.codecs import CodecArg
 from sdk.types.messages import FutureMessage as FutureMessageT
+from sdk.types.messages import HeadersArg, MessageSentCallback
 from sdk.types.messages import Message as MessageT
-from sdk.types.messages import MessageSentCallback
 from sdk.types.topics import DeadLetter, DecodeErrorPolicy
-from sdk.types.transports import ProducerT, TopicSettings
+from sdk.types.transports import AckT, ProducerT, TopicSettings
 
 logger = logging.getLogger(__name__)
 
@@ -70,10 +71,13 @@ class Topic(ChannelBase[KT, VT]):
     """Implements ``sdk.types.TopicT``.
 
     Sending encodes with the schema and hands the bytes to the app's producer; the future
-    resolves when the broker acknowledged them. Iterating subscribes the app's consumer to the
-    topic (it reads once the app is started). Each subscriber moving on to its next event acks
-    the one before. Under exactly-once, an event handed out is the one its task holds: what the
-    task sends until it moves on is that event's output (``sdk.impl.transactions``).
+    resolves when the broker acknowledged them. Once the topic is declared and the producer
+    started, a ``send`` with no ``prepare`` hook and nothing queued by ``send_soon`` is one
+    coroutine: encode (which checks the types), hand over, make the future. Iterating subscribes
+    the app's consumer to the topic (it reads once the app is started). Each subscriber moving
+    on to its next event acks the one before. Under exactly-once, an event handed out is the one
+    its task holds: what the task sends until it moves on is that event's output
+    (``sdk.impl.transactions``).
     """
 
     def __init__(
@@ -119,6 +123,7 @@ class Topic(ChannelBase[KT, VT]):
         self._app = app
         self._topics = tuple(topics)
         self._pattern = pattern
+        self._name = _single_name(self._topics, pattern)
         self._partitions = partitions
         self._replicas = replicas
         self._retention = retention
@@ -200,6 +205,7 @@ class Topic(ChannelBase[KT, VT]):
         twin = self._separate(self.schema, self.maxsize)
         twin._topics = tuple(f"{prefix}{name}{suffix}" for name in (topics or self._topics))
         twin._pattern = None
+        twin._name = _single_name(twin._topics, None)
         return twin
 
     def _renew(self) -> None:
@@ -253,16 +259,81 @@ class Topic(ChannelBase[KT, VT]):
 
     # -- sending -------------------------------------------------------------------------------
 
+    async def send(
+        self,
+        *,
+        key: KT | None = None,
+        value: VT,
+        partition: int | None = None,
+        timestamp: float | None = None,
+        headers: HeadersArg = None,
+        key_serializer: CodecArg = None,
+        value_serializer: CodecArg = None,
+        callback: MessageSentCallback[KT, VT] | None = None,
+    ) -> FutureMessageT[KT, VT]:
+        producer = self._app.running_producer
+        declared = self._declared
+        if (
+            producer is None
+            or declared is None
+            or not declared.done()
+            or self._name is None
+            or self._prepares
+            or self._hub.soon_task is not None
+            or self._transactions is not None
+        ):  # the funnel: it starts, declares, prepares, waits its turn or joins a transaction
+            return await super().send(
+                key=key,
+                value=value,
+                partition=partition,
+                timestamp=timestamp,
+                headers=headers,
+                key_serializer=key_serializer,
+                value_serializer=value_serializer,
+                callback=callback,
+            )
+        copied = () if headers is None else headers_from(headers)  # nothing of the caller's kept
+        schema = self._schema
+        try:
+            key_bytes = schema.dumps_key(key, serializer=key_serializer)
+            value_bytes = schema.dumps_value(value, serializer=value_serializer)
+        except EncodeError as exc:
+            exc.locate(self._where())
+            raise
+        ack = await producer.send(
+            self._name,
+            key_bytes,
+            value_bytes,
+            partition=partition,
+            timestamp=timestamp,
+            headers=copied,
+        )
+        fut: FutureMessage[KT, VT] = FutureMessage(
+            self,
+            value,
+            key,
+            partition,
+            timestamp,
+            copied,
+            key_serializer,
+            value_serializer,
+            callback,
+        )
+        fut.follow(ack)
+        if callback is not None:
+            self._call_back_on(ack, callback, fut)
+        return fut
+
     def _hand_over(self, fut: FutureMessage[KT, VT]) -> Coroutine[Any, Any, None]:
         return self._produce(fut)  # a producer's send is a coroutine: nothing is done at once
 
     async def _produce(self, fut: FutureMessage[KT, VT]) -> None:
         """Encode and hand to the producer; ``fut`` resolves when the broker acknowledges."""
-        pending = fut.message
         try:
+            schema = self._schema
             try:
-                key = self.schema.dumps_key(pending.key, serializer=pending.key_serializer)
-                value = self.schema.dumps_value(pending.value, serializer=pending.value_serializer)
+                key = schema.dumps_key(fut.key, serializer=fut.key_serializer)
+                value = schema.dumps_value(fut.value, serializer=fut.value_serializer)
             except EncodeError as exc:
                 exc.locate(self._where())
                 raise
@@ -281,9 +352,9 @@ class Topic(ChannelBase[KT, VT]):
                     self.get_topic_name(),
                     key,
                     value,
-                    partition=pending.partition,
-                    timestamp=pending.timestamp,
-                    headers=pending.headers,
+                    partition=fut.partition,
+                    timestamp=fut.timestamp,
+                    headers=fut.headers,
                 )
             finally:
                 if transactions is not None:
@@ -292,12 +363,17 @@ class Topic(ChannelBase[KT, VT]):
             fut.set_exception(exc)
             raise
         fut.follow(ack)
-        callback = pending.callback
-        if callback is not None:
-            if ack.done():  # memory:// acknowledges at once: no need to go round the loop
-                self._call_back(callback, fut)
-            else:
-                ack.add_done_callback(lambda _: self._call_back(callback, fut))
+        if fut.callback is not None:
+            self._call_back_on(ack, fut.callback, fut)
+
+    def _call_back_on(
+        self, ack: AckT, callback: MessageSentCallback[Any, Any], fut: FutureMessage[KT, VT]
+    ) -> None:
+        """Call back once ``ack`` is in: at once if it is (memory:// acknowledges as it appends)."""
+        if ack.done():
+            self._call_back(callback, fut)
+        else:
+            ack.add_done_callback(lambda _: self._call_back(callback, fut))
 
     def _call_back(
         self, callback: MessageSentCallback[Any, Any], fut: FutureMessage[KT, VT]
@@ -313,7 +389,7 @@ class Topic(ChannelBase[KT, VT]):
         transactions = self._transactions
         if transactions is None:
             return super().send_soon(**message)
-        fut = self._future(message)
+        fut = self._future(**message)
         origin = transactions.in_hand.get()
         if origin is not None and origin.delivery is not None:
             origin.delivery.remaining += 1
@@ -376,33 +452,50 @@ class Topic(ChannelBase[KT, VT]):
     ) -> None:
         """Decode fetched messages, each once, and give each subscriber an event of its own.
 
-        One call per fetched batch (of one partition): waits only when a subscriber has no
-        room, or for the decode-error policy of a message that does not decode. If the
-        partition is revoked meanwhile, the rest of the batch is not delivered, and what was
-        delivered while waiting is dropped again: the new owner reads it from the commit.
+        One call per fetched batch (of one partition): the events go to the subscribers
+        together, and this waits only when a subscriber has no room, or for the decode-error
+        policy of a message that does not decode (the events before it are given first). If
+        the partition is revoked meanwhile, the rest of the batch is not delivered, and what
+        was delivered while waiting is dropped again: the new owner reads it from the commit.
         """
         if deliveries and deliveries[0].revoked:  # while the loop delivered to another topic
             return
-        loads_key, loads_value = self.schema.loads_key, self.schema.loads_value
-        hub = self._hub
+        loads_key, loads_value = self._schema.loads_key, self._schema.loads_value
+        events: list[TopicEvent[KT, VT]] = []
+        append = events.append
         for message, delivery in zip(messages, deliveries, strict=True):
             try:
-                key = loads_key(message.key)
+                key = None if message.key is None else loads_key(message.key)
                 value = loads_value(message.value)
             except DecodeError as exc:
                 exc.locate(message.topic, message.partition, message.offset)
+                if events:
+                    if not await self._give(events):
+                        return
+                    events = []
+                    append = events.append
                 await self._undecodable(message, delivery, exc)
                 if delivery.revoked:
-                    hub.drop(revoked)
+                    self._hub.drop(revoked)
                     return
                 continue
             delivery.remaining += 1
-            event = TopicEvent(key, value, message.headers, message, False, delivery)
+            append(TopicEvent(key, value, message.headers, message, False, delivery))
+        if events:
+            await self._give(events)
+
+    async def _give(self, events: list[TopicEvent[KT, VT]]) -> bool:
+        """Give ``events`` to every subscriber, in order, waiting for room as needed; False if
+        their partition was revoked meanwhile (what came in is dropped again)."""
+        hub = self._hub
+        given = hub.offer_many(events, twin)
+        for event in events[given:]:  # no room for these yet: one by one, waiting for it
             if not hub.offer_each(event, twin):
                 await hub.deliver_each(event, twin)
-                if delivery.revoked:  # revoked while waiting for room: what came in goes
+                if event.delivery is not None and event.delivery.revoked:
                     hub.drop(revoked)
-                    return
+                    return False
+        return True
 
     def drop_revoked(self) -> None:
         """Partitions were revoked: no subscriber reads their events (nor their decode errors)
@@ -440,6 +533,12 @@ def revoked(item: object) -> bool:
     if isinstance(item, TopicEvent | Raised) and item.delivery is not None:
         return item.delivery.revoked
     return False
+
+
+def _single_name(topics: tuple[str, ...], pattern: str | None) -> str | None:
+    """The one name a send goes to; None for a pattern or several names (``get_topic_name``
+    says why)."""
+    return topics[0] if pattern is None and len(topics) == 1 else None
 
 
 def _is_policy(policy: object) -> bool:

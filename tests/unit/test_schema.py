@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from sdk import Schema
 from sdk.errors import (
+    DecodeError,
     EncodeError,
     KeyDecodeError,
     KeyEncodeError,
@@ -317,3 +318,35 @@ def test_a_struct_with_every_altered_kind_of_field_keeps_working_through_a_typed
     for serializer in ("json", "msgpack"):
         schema: Schema[None, Exotic] = Schema(value_type=Exotic, value_serializer=serializer)
         assert schema.loads_value(schema.dumps_value(value)) == value
+
+
+class Note(msgspec.Struct):
+    id: int
+    amount: float
+    text: str | None = None
+
+
+def test_the_schemas_shortcut_to_msgspec_fails_as_the_codec_does() -> None:
+    """Shipped codecs give the schema msgspec's own encoder and decoder; what they cannot do,
+    or a null in JSON (which may be a NaN), goes back through the codec, so the errors are the
+    codec's, as a value error of the declared type."""
+    schema: Schema[None, Note] = Schema(value_type=Note)
+    assert schema.dumps_value(Note(1, 2.0)) == b'{"id":1,"amount":2.0,"text":null}'  # a real null
+    for bad in (float("nan"), float("inf")):
+        with pytest.raises(ValueEncodeError, match=r"NaN or infinity \(at `\$\.amount`\)"):
+            schema.dumps_value(Note(1, bad))
+    with pytest.raises(
+        ValueDecodeError, match=r"as Note: Expected `int`, got `str` - at `\$\.id`"
+    ) as e:
+        schema.loads_value(b'{"id": "x", "amount": 1}')
+    assert type(e.value.__cause__) is DecodeError  # the codec's error, chained
+    packed: Schema[None, Note] = Schema(value_type=Note, value_serializer="msgpack")
+    with pytest.raises(ValueEncodeError, match=r"can't serialize ints .* \(at `\$\.id`\)"):
+        packed.dumps_value(Note(2**70, 1.0))
+    with pytest.raises(
+        ValueDecodeError, match="codec 'msgpack' as Note: MessagePack data is malformed"
+    ):
+        packed.loads_value(b"\xc1")
+    raw: Schema[None, bytes] = Schema(value_type=bytes, value_serializer="raw")
+    data = b"\x00\xff"
+    assert raw.loads_value(raw.dumps_value(data)) is data  # no copy, no conversion

@@ -50,6 +50,7 @@ DEFAULT_PARTITIONS: Final = 1
 """Partitions of a topic made by producing to it (Kafka's ``num.partitions`` default)."""
 MAX_RECORDS: Final = 500
 _AUTO_CREATED: Final = TopicSettings(partitions=DEFAULT_PARTITIONS)
+_now = time.time
 TRANSACTION_TIMEOUT: Final = 60.0
 """Seconds a transaction may stay open before the broker aborts it (Kafka's default
 ``transaction.timeout.ms``); ``MemoryBroker.transaction_timeout`` sets it per broker."""
@@ -88,9 +89,10 @@ class MemoryBroker:
         timestamp: float | None,
         headers: Headers,
     ) -> RecordMetadata:
-        if topic not in self.logs:
+        log = self.logs.get(topic)
+        if log is None:
             self.create_topic(topic, _AUTO_CREATED)
-        log = self.logs[topic]
+            log = self.logs[topic]
         if partition is None:
             partition = (
                 key_partition(key, len(log))
@@ -101,11 +103,12 @@ class MemoryBroker:
             raise SendError(
                 f"the topic has partitions 0..{len(log) - 1}", topic=topic, partition=partition
             )
-        stamp = time.time() if timestamp is None else timestamp
+        stamp = _now() if timestamp is None else timestamp
         entries = log[partition]
         offset = len(entries)
         entries.append(Message(topic, partition, offset, stamp, CREATE_TIME, headers, key, value))
-        self.wake()
+        if self._waiters:
+            self.wake()
         return RecordMetadata(topic, partition, offset, stamp, CREATE_TIME)
 
     def group(self, group_id: str) -> _Group:
