@@ -6,6 +6,7 @@ from aiokafka.structs import ConsumerRecord, TopicPartition
 
 class GroupCoordinator:  # aiokafka.consumer.group_coordinator's, as far as the SDK uses it
     generation: int
+    member_id: str
 
 class AIOKafkaConsumer:
     _coordinator: GroupCoordinator | None
@@ -27,6 +28,7 @@ class AIOKafkaConsumer:
         sasl_mechanism: str = ...,
         sasl_plain_username: str | None = ...,
         sasl_plain_password: str | None = ...,
+        isolation_level: str = ...,
     ) -> None: ...
     async def start(self) -> None: ...
     async def stop(self) -> None: ...

@@ -28,3 +28,7 @@ class ConsumerRecord(Generic[KT, VT]):
     serialized_key_size: int
     serialized_value_size: int
     headers: tuple[tuple[str, bytes], ...]
+
+class OffsetAndMetadata(NamedTuple):
+    offset: int
+    metadata: str

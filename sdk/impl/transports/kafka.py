@@ -29,10 +29,12 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListen
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import (
     AuthenticationFailedError,
+    BrokerResponseError,
     ConsumerStoppedError,
     IllegalSaslStateError,
     KafkaConnectionError,
     KafkaError,
+    ProducerFenced,
     SaslAuthenticationFailed,
     UnsupportedSaslMechanismError,
     for_code,
@@ -44,20 +46,32 @@ from sdk.errors import (
     AuthenticationError,
     BrokerConnectionError,
     CommitError,
+    FencedError,
     FetchError,
     SendError,
     TopicError,
+    TransactionError,
     TransportError,
 )
 from sdk.impl.messages import Message, RecordMetadata
 from sdk.impl.partitioning import key_partition
+from sdk.impl.transports.txn_offset_commit import RefusedMember, send_offsets, use_version_3
 from sdk.impl.urls import redact
 from sdk.types.messages import TP, Headers
-from sdk.types.transports import EVERY_CAPABILITY, Capability, PartitionsCallback, TopicSettings
+from sdk.types.transports import (
+    EVERY_CAPABILITY,
+    Capability,
+    GroupMetadata,
+    IsolationLevel,
+    PartitionsCallback,
+    TopicSettings,
+)
 
-CAPABILITIES: Final[frozenset[Capability]] = EVERY_CAPABILITY - {"transactions"}
-"""Every one but ``transactions``: not implemented on kafka:// yet, so not declared, and
-``processing_guarantee="exactly_once"`` fails at start rather than running without them."""
+WITHOUT_TRANSACTIONS: Final[frozenset[Capability]] = EVERY_CAPABILITY - {"transactions"}
+"""What kafka:// declares unless ``transactions=true``: a broker may have none (Tansu), and the
+app's exactly-once over kafka:// is not yet exact across kills and rebalances (the chaos test
+in tests/reliability found duplicates), so ``processing_guarantee="exactly_once"`` fails at
+start rather than promise what it may not keep."""
 _TOPIC_ALREADY_EXISTS: Final = 36
 CREATE_TIMEOUT: Final = 10.0
 """Seconds a created topic may take to appear in the metadata."""
@@ -81,6 +95,12 @@ class KafkaSettings(TypedDict, total=False):
     sasl_mechanism: str
     sasl_plain_username: str
     sasl_plain_password: str
+    transactions: bool
+    """Declare ``transactions`` (default false): transactional producers and read_committed
+    consumers, which Apache Kafka has and Tansu has not."""
+    transaction_timeout_ms: int
+    """How long a transaction may stay open before the broker aborts it (aiokafka: 60 s):
+    after a crash, ``read_committed`` readers wait that long behind its open transaction."""
 
 
 _PRODUCER_KEYS: Final = (
@@ -106,6 +126,7 @@ _CONNECTION_KEYS: Final = (
 )
 _INTEGERS: Final = frozenset(
     {
+        "transaction_timeout_ms",
         "request_timeout_ms",
         "linger_ms",
         "max_batch_size",
@@ -149,7 +170,7 @@ def parse_url(url: str) -> tuple[list[str], dict[str, Any]]:
         if name not in KafkaSettings.__annotations__:
             known = ", ".join(sorted(KafkaSettings.__annotations__))
             raise ValueError(f"unknown kafka:// setting {name!r}; known: {known}")
-        settings[name] = int(value) if name in _INTEGERS else value
+        settings[name] = _read(name, value)
     if settings.get("acks") not in (None, "all"):
         settings["acks"] = int(settings["acks"])
     if userinfo:
@@ -159,8 +180,19 @@ def parse_url(url: str) -> tuple[list[str], dict[str, Any]]:
     return servers, settings
 
 
+def _read(name: str, value: str) -> object:
+    if name in _INTEGERS:
+        return int(value)
+    if name == "transactions":
+        if value not in ("true", "false"):
+            raise ValueError(f"kafka:// setting transactions is true or false, not {value!r}")
+        return value == "true"
+    return value
+
+
 class KafkaTransport:
-    """Implements ``sdk.types.TransportT`` on aiokafka."""
+    """Implements ``sdk.types.TransportT`` on aiokafka; ``TransactionalTransportT`` with
+    ``transactions=true``."""
 
     def __init__(
         self,
@@ -196,7 +228,7 @@ class KafkaTransport:
 
     @property
     def capabilities(self) -> frozenset[Capability]:
-        return CAPABILITIES
+        return EVERY_CAPABILITY if self._settings.get("transactions") else WITHOUT_TRANSACTIONS
 
     def connection(self) -> dict[str, Any]:
         """Keywords every aiokafka client of this transport gets."""
@@ -211,13 +243,41 @@ class KafkaTransport:
         settings = {k: self._settings[k] for k in _PRODUCER_KEYS if k in self._settings}
         return KafkaProducer(self, AIOKafkaProducer(**self.connection(), **settings))
 
+    def create_transactional_producer(self, transactional_id: str) -> KafkaTransactionalProducer:
+        if not transactional_id:
+            raise ValueError("a transactional producer needs a non-empty transactional_id")
+        if not self._settings.get("transactions"):
+            raise ValueError(f"{self._url} declares transactions only with transactions=true")
+        settings = {k: self._settings[k] for k in _PRODUCER_KEYS if k in self._settings}
+        if settings.pop("acks", "all") != "all":
+            raise ValueError(
+                f"{self._url}: a transactional producer writes with acks='all', "
+                f"not acks={self._settings['acks']!r}"
+            )
+        timeout = self._settings.get("transaction_timeout_ms")
+        producer = AIOKafkaProducer(
+            **self.connection(),
+            **settings,
+            **({} if timeout is None else {"transaction_timeout_ms": timeout}),
+            acks="all",
+            enable_idempotence=True,
+            transactional_id=transactional_id,
+        )
+        use_version_3(producer)
+        return KafkaTransactionalProducer(self, producer, transactional_id)
+
     def create_consumer(
         self,
         group_id: str,
         *,
         on_assigned: PartitionsCallback | None = None,
         on_revoked: PartitionsCallback | None = None,
+        isolation_level: IsolationLevel = "read_uncommitted",
     ) -> KafkaConsumer:
+        if isolation_level not in ("read_uncommitted", "read_committed"):
+            raise ValueError(
+                f"isolation_level is read_uncommitted or read_committed, not {isolation_level!r}"
+            )
         settings = {k: self._settings[k] for k in _CONSUMER_KEYS if k in self._settings}
         consumer = AIOKafkaConsumer(
             **self.connection(),
@@ -225,6 +285,7 @@ class KafkaTransport:
             group_id=group_id,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
+            isolation_level=isolation_level,
         )
         return KafkaConsumer(consumer, _Listener(on_assigned, on_revoked), self.servers, group_id)
 
@@ -239,9 +300,16 @@ class KafkaProducer:
     naming the topic, with aiokafka's as its ``__cause__``.
     """
 
-    def __init__(self, transport: KafkaTransport, producer: AIOKafkaProducer) -> None:
+    def __init__(
+        self,
+        transport: KafkaTransport,
+        producer: AIOKafkaProducer,
+        transactional_id: str | None = None,
+    ) -> None:
         self._transport = transport
         self._producer = producer
+        self.transactional_id = transactional_id
+        """Of a transactional producer: a fenced send's ack then says ``FencedError``."""
         self._partitions: dict[str, int] = {}
 
     async def start(self) -> None:
@@ -283,8 +351,8 @@ class KafkaProducer:
                 headers=list(headers),
             )
         except KafkaError as exc:
-            raise SendError(str(exc), topic=topic, partition=partition) from exc
-        return KafkaAck(sent, topic, partition)
+            raise _send_error(exc, topic, partition, self.transactional_id) from exc
+        return KafkaAck(sent, topic, partition, self.transactional_id)
 
     async def flush(self) -> None:
         """Wait for every send's answer; a send that failed says so in its ack, not here."""
@@ -349,6 +417,124 @@ class KafkaProducer:
             await admin.close()
 
 
+class KafkaTransactionalProducer(KafkaProducer):
+    """Implements ``sdk.types.TransactionalProducerT`` on aiokafka's transactional producer.
+
+    Its state is kept here, not read from aiokafka's (which asserts on a misuse): a call out
+    of turn is a ``TransactionError``, and once the broker said this producer is fenced,
+    every call but ``stop`` is a ``FencedError``. ``begin`` asks no broker, as Kafka's own
+    client does not: a producer fenced while no transaction was open learns it at its next
+    send, ``send_offsets_to_transaction``, ``commit`` or ``abort``.
+    """
+
+    def __init__(
+        self, transport: KafkaTransport, producer: AIOKafkaProducer, transactional_id: str
+    ) -> None:
+        super().__init__(transport, producer, transactional_id)
+        self._id = transactional_id
+        self._state: Literal["new", "ready", "open", "failed", "fenced", "stopped"] = "new"
+        """``failed``: a call of the open transaction failed, and only ``abort`` may end it."""
+
+    async def start(self) -> None:
+        try:
+            await super().start()
+        except TransportError as exc:
+            if not isinstance(exc.__cause__, BrokerResponseError):
+                raise
+            raise self._error(
+                f"the broker refused its transactional id ({exc.__cause__}): it may have no "
+                "transactions (Tansu has none); then leave out the kafka:// setting "
+                "transactions=true",
+                "starting",
+            ) from exc
+        self._state = "ready"
+
+    async def stop(self) -> None:
+        """Abort a transaction left open, as memory:// does, then stop."""
+        if self._state in ("open", "failed"):
+            with contextlib.suppress(TransactionError):  # stopping is what was asked for
+                await self.abort()
+        self._state = "stopped"
+        await super().stop()
+
+    async def begin(self) -> None:
+        self._check("beginning")
+        if self._state != "ready":
+            raise self._error("a transaction is open already", "beginning")
+        await self._producer.begin_transaction()  # asks no broker, once started
+        self._state = "open"
+
+    async def send(
+        self,
+        topic: str,
+        key: bytes | None,
+        value: bytes | None,
+        *,
+        partition: int | None = None,
+        timestamp: float | None = None,
+        headers: Headers = (),
+    ) -> KafkaAck:
+        self._required("sending in")
+        return await super().send(
+            topic, key, value, partition=partition, timestamp=timestamp, headers=headers
+        )
+
+    async def commit(self) -> None:
+        if self._required("committing") == "failed":
+            raise self._error("a call of the transaction failed: abort it", "committing")
+        await self._end("committing", self._producer.commit_transaction)
+
+    async def abort(self) -> None:
+        self._required("aborting")
+        await self._end("aborting", self._producer.abort_transaction)
+
+    async def send_offsets_to_transaction(
+        self, offsets: Mapping[TP, int], group_metadata: GroupMetadata
+    ) -> None:
+        doing = "sending offsets to"
+        self._required(doing)
+        _check_offsets(offsets, "commit")
+        partitions = {TopicPartition(*tp): offset for tp, offset in offsets.items()}
+        try:
+            await send_offsets(self._producer, partitions, group_metadata)
+        except RefusedMember as exc:
+            self._state = "failed"
+            raise CommitError(str(exc), group=group_metadata.group_id, partitions=offsets) from exc
+        except ProducerFenced as exc:
+            self._state = "fenced"
+            raise FencedError(transactional_id=self._id, doing=doing) from exc
+        except KafkaError as exc:
+            self._state = "failed"
+            raise CommitError(str(exc), group=group_metadata.group_id, partitions=offsets) from exc
+
+    async def _end(self, doing: str, end: Callable[[], Awaitable[None]]) -> None:
+        """Commit or abort, in the SDK's terms: fenced, or failed (then abort)."""
+        try:
+            await end()
+        except ProducerFenced as exc:
+            self._state = "fenced"
+            raise FencedError(transactional_id=self._id, doing=doing) from exc
+        except KafkaError as exc:
+            self._state = "failed"
+            raise self._error(str(exc), doing) from exc
+        self._state = "ready"
+
+    def _check(self, doing: str) -> None:
+        if self._state == "fenced":
+            raise FencedError(transactional_id=self._id, doing=doing)
+        if self._state in ("new", "stopped"):
+            raise self._error("the producer is not started", doing)
+
+    def _required(self, doing: str) -> str:
+        self._check(doing)
+        if self._state == "ready":
+            raise self._error("no transaction is open (begin one first)", doing)
+        return self._state
+
+    def _error(self, reason: str, doing: str) -> TransactionError:
+        return TransactionError(reason, transactional_id=self._id, doing=doing)
+
+
 def _no_such_partition(known: Iterable[int]) -> str:
     found = sorted(known)
     if not found:
@@ -357,7 +543,8 @@ def _no_such_partition(known: Iterable[int]) -> str:
 
 
 class KafkaConsumer:
-    """Implements ``sdk.types.ConsumerT`` on ``AIOKafkaConsumer``, committing only by hand.
+    """Implements ``sdk.types.TransactionalConsumerT`` on ``AIOKafkaConsumer``, committing
+    only by hand.
 
     aiokafka's errors reach the caller as the SDK's (``FetchError``, ``CommitError``, ...), each
     naming the group and partitions, with aiokafka's as its ``__cause__``.
@@ -432,6 +619,16 @@ class KafkaConsumer:
             ]
             for tp, records in batch.items()
         }
+
+    def group_metadata(self) -> GroupMetadata:
+        coordinator = self._consumer._coordinator
+        if self._state != "started" or coordinator is None:
+            raise RuntimeError(f"the consumer of group {self.group_id!r} is not started")
+        return GroupMetadata(
+            group_id=self.group_id,
+            generation=coordinator.generation,
+            member_id=coordinator.member_id,
+        )
 
     def assignment(self) -> frozenset[TP]:
         if self._state != "started":
@@ -585,15 +782,20 @@ class KafkaAck:
     A view, not a second future: nothing more is scheduled per message.
     """
 
-    __slots__ = ("_partition", "_sent", "_topic")
+    __slots__ = ("_partition", "_sent", "_topic", "_transactional_id")
 
     def __init__(
-        self, sent: asyncio.Future[KafkaRecordMetadata], topic: str, partition: int | None
+        self,
+        sent: asyncio.Future[KafkaRecordMetadata],
+        topic: str,
+        partition: int | None,
+        transactional_id: str | None = None,
     ) -> None:
         self._sent = sent
         self._topic = topic
         self._partition = partition
         """As the sender gave it: aiokafka's future does not say which partition it chose."""
+        self._transactional_id = transactional_id
 
     def done(self) -> bool:
         return self._sent.done()
@@ -602,7 +804,7 @@ class KafkaAck:
         try:
             sent = self._sent.result()
         except KafkaError as exc:
-            raise SendError(str(exc), topic=self._topic, partition=self._partition) from exc
+            raise _send_error(exc, self._topic, self._partition, self._transactional_id) from exc
         return _metadata(sent)
 
     def add_done_callback(self, fn: Callable[[Any], object], /) -> None:
@@ -612,8 +814,17 @@ class KafkaAck:
         try:
             sent = yield from self._sent.__await__()
         except KafkaError as exc:
-            raise SendError(str(exc), topic=self._topic, partition=self._partition) from exc
+            raise _send_error(exc, self._topic, self._partition, self._transactional_id) from exc
         return _metadata(sent)
+
+
+def _send_error(
+    exc: KafkaError, topic: str, partition: int | None, transactional_id: str | None
+) -> TransportError:
+    """A ``FencedError`` if a newer producer fenced this transactional one, else a ``SendError``."""
+    if isinstance(exc, ProducerFenced) and transactional_id is not None:
+        return FencedError(transactional_id=transactional_id, doing="sending in")
+    return SendError(str(exc), topic=topic, partition=partition)
 
 
 def _metadata(r: KafkaRecordMetadata) -> RecordMetadata:

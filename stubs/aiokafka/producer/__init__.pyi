@@ -1,8 +1,9 @@
 import asyncio
 import ssl
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
-from aiokafka.structs import RecordMetadata
+from aiokafka.producer.sender import Sender
+from aiokafka.structs import RecordMetadata, TopicPartition
 
 class AIOKafkaProducer:
     def __init__(
@@ -21,6 +22,16 @@ class AIOKafkaProducer:
         sasl_mechanism: str = ...,
         sasl_plain_username: str | None = ...,
         sasl_plain_password: str | None = ...,
+        enable_idempotence: bool = ...,
+        transactional_id: str | None = ...,
+        transaction_timeout_ms: int = ...,
+    ) -> None: ...
+    _sender: Sender
+    async def begin_transaction(self) -> None: ...
+    async def commit_transaction(self) -> None: ...
+    async def abort_transaction(self) -> None: ...
+    async def send_offsets_to_transaction(
+        self, offsets: Mapping[TopicPartition, int], group_id: str
     ) -> None: ...
     async def start(self) -> None: ...
     async def stop(self) -> None: ...

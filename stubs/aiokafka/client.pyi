@@ -1,0 +1,7 @@
+import enum
+
+class CoordinationType(enum.IntEnum):
+    GROUP = 0
+    TRANSACTION = 1
+
+class AIOKafkaClient: ...
