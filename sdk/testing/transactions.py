@@ -17,7 +17,7 @@ from typing import Final
 
 from hypothesis import strategies as st
 
-from sdk.errors import FencedError
+from sdk.errors import FencedError, TransactionError
 from sdk.types import (
     TP,
     Capability,
@@ -130,7 +130,11 @@ async def _zombie_fenced(
     transport: TransportT, declared: frozenset[Capability], data: st.DataObject
 ) -> None:
     """A producer started with the transactional id of another fences it: the other's open
-    transaction is aborted, and its next call is a ``FencedError``; the new one carries on."""
+    transaction is aborted, and its next call is a ``FencedError``; the new one carries on.
+
+    Its ``begin``, with its transaction open, is refused (a ``TransactionError``: Kafka's
+    client asks no broker to begin, so it may not know it is fenced yet), and its ``commit``
+    after that is a ``FencedError``."""
     name = "TransportContract.zombie_fenced"
     topic, transactional_id = fresh_name("zombie"), fresh_name("txn")
     batch = draw_batch(data, frozenset())
@@ -140,22 +144,30 @@ async def _zombie_fenced(
         await zombie.begin()
         await send_all(zombie, topic, [_marked(r, b"zombie") for r in batch])
         async with transacting(narrowed, transactional_id=transactional_id) as successor:
+            if call == "begin":
+                try:
+                    await zombie.begin()
+                except TransactionError:
+                    pass
+                else:
+                    raise ContractError(
+                        name, "a producer with its transaction open was let begin another"
+                    )
             try:
                 if call == "send":
                     await (await zombie.send(topic, b"late", b"zombie"))
-                elif call == "commit":
-                    await zombie.commit()
                 elif call == "abort":
                     await zombie.abort()
                 else:
-                    await zombie.begin()
+                    await zombie.commit()
             except FencedError:
                 pass
             else:
                 raise ContractError(
                     name,
                     f"a second producer of {transactional_id!r} started; the first's "
-                    f"{call} was not refused with FencedError",
+                    f"{'begin and then ' if call == 'begin' else ''}"
+                    f"{'commit' if call == 'begin' else call} was not refused with FencedError",
                 )
             await successor.begin()
             await send_all(successor, topic, [_marked(r, b"successor") for r in batch])
