@@ -114,6 +114,7 @@ transaction.state.log.replication.factor={replicas}
 transaction.state.log.min.isr={min_isr}
 group.initial.rebalance.delay.ms=0
 group.min.session.timeout.ms=1000
+transaction.abort.timed.out.transaction.cleanup.interval.ms=1000
 """
 
 TEST_SETTINGS: KafkaSettings = {
@@ -213,7 +214,9 @@ class KafkaNode:
     @property
     def broker(self) -> Broker:
         """The plaintext listener, as the topic tests use it."""
-        return Broker("kafka", f"kafka://127.0.0.1:{self.port}", TEST_SETTINGS)
+        return Broker(
+            "kafka", f"kafka://127.0.0.1:{self.port}", {**TEST_SETTINGS, "transactions": True}
+        )
 
     def _format(self, cluster: str, scram: Sequence[str]) -> None:
         extra = [arg for user in scram for arg in ("--add-scram", user)]

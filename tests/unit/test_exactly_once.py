@@ -293,8 +293,8 @@ async def test_exactly_once_refuses_to_start_on_a_transport_without_transactions
     broker: str,
 ) -> None:
     """Never run at least once instead, silently: the start fails, saying why, before it
-    connects to anything (kafka:// does not declare transactions yet), and nothing is left
-    running; at_least_once on the same memory transport starts."""
+    connects to anything (kafka:// declares transactions only with transactions=true), and
+    nothing is left running; at_least_once on the same memory transport starts."""
     transport = _Plain(url()) if broker == "memory-without" else None
     app = App("pipeline", broker=transport or broker, processing_guarantee="exactly_once")
     with pytest.raises(TransactionError, match="does not declare the 'transactions' capability"):
