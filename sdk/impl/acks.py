@@ -30,12 +30,16 @@ class Delivery(msgspec.Struct, gc=False):
     its readers; acking an event only counts down. Which messages are done is worked out when
     offsets are committed, not per ack: that keeps an ack cheap. ``revoked`` is set when its
     partition was revoked before it was done: its events are dropped unread, and the new owner
-    reads it again. A Struct of scalars: ``gc=False``, as the messages (``sdk.impl.messages``).
+    reads it again. ``taken`` once a reader took an event of it: a revoked message is done only
+    if it was (the rest of a batch the revoke stopped was never handed to anyone, and counting
+    it down to 0 must not make it look done). A Struct of scalars: ``gc=False``, as the
+    messages (``sdk.impl.messages``).
     """
 
     offset: int
     remaining: int = 1
     revoked: bool = False
+    taken: bool = False
 
 
 class Offsets:
@@ -55,7 +59,7 @@ class Offsets:
         for tp, undone in self._undone.items():
             done = 0
             for delivery in undone:  # a plain loop: no call per message
-                if delivery.remaining:
+                if delivery.remaining or (delivery.revoked and not delivery.taken):
                     break
                 done += 1
             if done:
@@ -68,8 +72,9 @@ class Offsets:
         return {tp: undone[-1].offset for tp, undone in self._undone.items() if undone}
 
     def settled(self, tps: Iterable[TP]) -> bool:
-        """Whether every message fetched of ``tps`` is done (as of the last ``committable``)."""
-        return not any(self._undone.get(tp) for tp in tps)
+        """Whether no reader holds an event of ``tps`` any more: every message fetched of them
+        (as of the last ``committable``) is done, or revoked before anyone took it."""
+        return all(d.revoked and not d.taken for tp in tps for d in self._undone.get(tp, ()))
 
     def fence(self, tps: Iterable[TP]) -> None:
         """Being revoked: mark every message of ``tps`` not yet done ``revoked``, so that its

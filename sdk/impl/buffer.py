@@ -96,6 +96,7 @@ class Buffer(Generic[T]):
         if type(item) is Raised:
             if item.delivery is not None:
                 item.delivery.remaining -= 1
+                item.delivery.taken = True
             raise item.error
         return item  # type: ignore[return-value]  # not Raised: checked just above
 

@@ -204,23 +204,26 @@ class ConsumerLoop:
         acked before the commit is sent counts. Once this starts, no event of theirs reaches a
         subscriber.
 
-        Under exactly-once their events are read instead, not dropped: the transaction commits
-        once each fetched message of theirs is done, and the new owner reads on from there.
+        Under exactly-once the same, but an event in the user's hands holds the commit back
+        until it is done (its sends are in the transaction, so its offset must be too), with
+        the other readers' events of that message. Reading them all instead, as this once did,
+        held the group's rebalance up for as long as the buffers took to read: longer than
+        the transaction timeout on Kafka, whose broker then aborted the transaction and fenced
+        the producer.
         """
-        if self._transactions is not None:
-            self._revoked |= revoked
-            if self._committing is not None:
-                await self._committing
-            if self._consumer is not None:
-                await self._transactions.commit(revoked)
-            self._offsets.forget(revoked)
-            return
         self._offsets.fence(revoked)
         self._revoked |= revoked
         names = {tp.topic for tp in revoked}
         for topic in self._topics:
             if topic.pattern is not None or any(name in names for name in topic.topics):
                 topic.drop_revoked()
+        if self._transactions is not None:
+            if self._committing is not None:
+                await self._committing
+            if self._consumer is not None:
+                await self._transactions.commit(revoked)
+            self._offsets.forget(revoked)
+            return
         if self._committing is not None:
             await self._committing
         if self._consumer is not None:

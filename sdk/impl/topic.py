@@ -136,6 +136,8 @@ class Topic(ChannelBase[KT, VT]):
         self._declared: asyncio.Future[None] | None = None
         self._last: TopicEvent[KT, VT] | None = None
         self._transactions = app.transactions
+        self._dead = revoked if self._transactions is None else revoked_untaken
+        """What a revoke drops from the buffers: ``drop_revoked`` says why the two differ."""
         app.adopt(self)
 
     # -- what it is --------------------------------------------------------------------------
@@ -441,6 +443,8 @@ class Topic(ChannelBase[KT, VT]):
             event = await (buffer.get() if timeout is None else within(timeout, buffer.get()))
         if isinstance(event, TopicEvent):
             self._last = event
+            if event.delivery is not None:
+                event.delivery.taken = True
             if self._transactions is not None:
                 self._transactions.in_hand.set(event)
         return event
@@ -476,7 +480,7 @@ class Topic(ChannelBase[KT, VT]):
                     append = events.append
                 await self._undecodable(message, delivery, exc)
                 if delivery.revoked:
-                    self._hub.drop(revoked)
+                    self._hub.drop(self._dead)
                     return
                 continue
             delivery.remaining += 1
@@ -493,15 +497,19 @@ class Topic(ChannelBase[KT, VT]):
             if not hub.offer_each(event, twin):
                 await hub.deliver_each(event, twin)
                 if event.delivery is not None and event.delivery.revoked:
-                    hub.drop(revoked)
+                    hub.drop(self._dead)
                     return False
         return True
 
     def drop_revoked(self) -> None:
         """Partitions were revoked: no subscriber reads their events (nor their decode errors)
         any more. Events already taken by the user may still be acked; that counts for nothing.
+
+        Under exactly-once, a message one subscriber took is read by the others too: its
+        outputs commit with the revoke's transaction only once every reader is done with it,
+        and dropping a twin would leave it uncommitted, its outputs made again by the new owner.
         """
-        self._hub.drop(revoked)
+        self._hub.drop(self._dead)
 
     async def _undecodable(self, message: MessageT, delivery: Delivery, error: DecodeError) -> None:
         policy = self._on_decode_error
@@ -532,6 +540,13 @@ def revoked(item: object) -> bool:
     """Whether ``item`` in a buffer is an event or a decode error of a revoked message."""
     if isinstance(item, TopicEvent | Raised) and item.delivery is not None:
         return item.delivery.revoked
+    return False
+
+
+def revoked_untaken(item: object) -> bool:
+    """``revoked``, of a message no reader took: what exactly-once drops on a revoke."""
+    if isinstance(item, TopicEvent | Raised) and item.delivery is not None:
+        return item.delivery.revoked and not item.delivery.taken
     return False
 
 

@@ -15,10 +15,11 @@ sends of messages fetched after that moment wait for the next one, those fetched
 into this one. Every subscriber reads in the order fetched, so the messages before are done
 in turn, and the transaction commits. Sends still waiting after ``patience`` (the commit
 interval) are let in: a task may hold an event that sent, of another topic and not acked, while
-its next send waits, and it would wait on itself. A revoke commits the same way, once every
-fetched message of the revoked partitions is done (their events are read, not dropped: the new
-owner reads on from that commit). Stopping commits if it may and aborts if not: the outputs of
-everything since the last commit are then made again, once, after the restart.
+its next send waits, and it would wait on itself. A revoke drops the events of the revoked
+partitions no reader took yet, as under at least once, and commits once the ones taken are
+done: the new owner reads on from that commit, the dropped ones first. Stopping commits if it
+may and aborts if not: the outputs of everything since the last commit are then made again,
+once, after the restart.
 """
 
 from __future__ import annotations

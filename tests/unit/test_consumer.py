@@ -89,6 +89,25 @@ def test_a_revoked_partition_is_forgotten_and_late_acks_count_for_nothing() -> N
     assert offsets.committable() == {TP0: 2}
 
 
+def test_a_revoked_message_nobody_took_is_never_done() -> None:
+    """The rest of a batch a revoke stopped was never handed to a reader: when the consumer
+    loop lets go of it, its count is 0, and it must not commit (on aiokafka the revoke runs
+    beside the loop, which may let go before the revoke commits). One taken and acked is done;
+    and for exactly-once's revoke, no reader holds an event of the partition any more."""
+    offsets = Offsets()
+    taken, rest = fetch(offsets, 0, 2)
+    taken.remaining += 1  # a reader made its event
+    taken.taken = True  # and took it
+    offsets.fence([TP0])  # the revoke: the rest is not handed out
+    assert not offsets.settled([TP0])  # the event taken is in the user's hands
+    taken.remaining -= 1  # acked
+    taken.remaining -= 1  # the consumer loop let go of both
+    rest.remaining -= 1
+    assert rest.remaining == 0
+    assert offsets.committable() == {TP0: 1}
+    assert offsets.settled([TP0])
+
+
 async def test_a_message_read_by_two_subscribers_commits_once_both_acked() -> None:
     url = f"memory://fan-out-{uuid.uuid4().hex}"
     async with App("sender", broker=url) as sender:
