@@ -22,6 +22,7 @@ class AIOKafkaConsumer:
         enable_auto_commit: bool = ...,
         session_timeout_ms: int = ...,
         heartbeat_interval_ms: int = ...,
+        rebalance_timeout_ms: int | None = ...,
         metadata_max_age_ms: int = ...,
         security_protocol: str = ...,
         ssl_context: ssl.SSLContext | None = ...,

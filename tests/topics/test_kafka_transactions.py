@@ -80,13 +80,15 @@ async def test_a_call_out_of_turn_is_a_transaction_error_not_an_assert(
 _NOBODY = GroupMetadata(group_id="", generation=1, member_id="nobody")
 
 
-@pytest.mark.parametrize("stale", ["generation", "member"])
+@pytest.mark.parametrize("stale", ["generation", "member", "dropped"])
 async def test_offsets_of_a_member_no_longer_in_the_group_are_refused_by_the_broker(
     request: pytest.FixtureRequest, name: str, stale: str
 ) -> None:
     """KIP-447: the offsets go at TxnOffsetCommit version 3, naming the member and its
     generation, and the group's coordinator refuses a zombie's; aiokafka's version 0 would
-    commit them. The transaction can then only be aborted, and nothing of it is committed."""
+    commit them. A member dropped from its group (generation -1, no member id) is refused
+    before the broker, which takes such offsets as a non-member's. The transaction can then
+    only be aborted, and nothing of it is committed."""
     broker = pick_broker(request, "kafka")
     transport = KafkaTransport(broker.url, **broker.settings)
     async with producing(transport, name) as plain:
@@ -101,8 +103,10 @@ async def test_offsets_of_a_member_no_longer_in_the_group_are_refused_by_the_bro
         assert now.member_id
         if stale == "generation":
             zombie = dataclasses.replace(now, generation=now.generation + 1)
-        else:
+        elif stale == "member":
             zombie = dataclasses.replace(now, member_id=f"{now.member_id}-gone")
+        else:  # what aiokafka says of a member dropped from its group: the broker would take
+            zombie = dataclasses.replace(now, generation=-1, member_id="")  # it, unchecked
         await producer.begin()
         tp = TP(name, 0)
         with pytest.raises(CommitError, match="a zombie") as refused:

@@ -68,10 +68,9 @@ from sdk.types.transports import (
 )
 
 WITHOUT_TRANSACTIONS: Final[frozenset[Capability]] = EVERY_CAPABILITY - {"transactions"}
-"""What kafka:// declares unless ``transactions=true``: a broker may have none (Tansu), and the
-app's exactly-once over kafka:// is not yet exact across kills and rebalances (the chaos test
-in tests/reliability found duplicates), so ``processing_guarantee="exactly_once"`` fails at
-start rather than promise what it may not keep."""
+"""What kafka:// declares unless ``transactions=true``: a broker may have none (Tansu), which
+the transport cannot know before a transactional producer starts, so that
+``processing_guarantee="exactly_once"`` fails at start, naming the capability."""
 _TOPIC_ALREADY_EXISTS: Final = 36
 CREATE_TIMEOUT: Final = 10.0
 """Seconds a created topic may take to appear in the metadata."""
@@ -89,6 +88,10 @@ class KafkaSettings(TypedDict, total=False):
     compression_type: str
     session_timeout_ms: int
     heartbeat_interval_ms: int
+    rebalance_timeout_ms: int
+    """How long a rebalance waits for each member's revoke (default 60 s, Faust's; aiokafka's
+    is the session timeout): an exactly-once member reads what it fetched of a revoked
+    partition and commits it, and a member slower than this is dropped mid-commit."""
     fetch_max_wait_ms: int
     metadata_max_age_ms: int
     security_protocol: str
@@ -113,6 +116,7 @@ _PRODUCER_KEYS: Final = (
 _CONSUMER_KEYS: Final = (
     "session_timeout_ms",
     "heartbeat_interval_ms",
+    "rebalance_timeout_ms",
     "fetch_max_wait_ms",
     "metadata_max_age_ms",
 )
@@ -133,10 +137,13 @@ _INTEGERS: Final = frozenset(
         "max_request_size",
         "session_timeout_ms",
         "heartbeat_interval_ms",
+        "rebalance_timeout_ms",
         "fetch_max_wait_ms",
         "metadata_max_age_ms",
     }
 )
+REBALANCE_TIMEOUT_MS: Final = 60_000
+"""``rebalance_timeout_ms`` unless set: Faust's 60 s, not aiokafka's session timeout."""
 
 
 def topic_config(settings: TopicSettings) -> dict[str, str]:
@@ -278,7 +285,8 @@ class KafkaTransport:
             raise ValueError(
                 f"isolation_level is read_uncommitted or read_committed, not {isolation_level!r}"
             )
-        settings = {k: self._settings[k] for k in _CONSUMER_KEYS if k in self._settings}
+        settings: dict[str, Any] = {"rebalance_timeout_ms": REBALANCE_TIMEOUT_MS}
+        settings.update({k: self._settings[k] for k in _CONSUMER_KEYS if k in self._settings})
         consumer = AIOKafkaConsumer(
             **self.connection(),
             **settings,
@@ -496,6 +504,14 @@ class KafkaTransactionalProducer(KafkaProducer):
         doing = "sending offsets to"
         self._required(doing)
         _check_offsets(offsets, "commit")
+        if group_metadata.generation < 0 or not group_metadata.member_id:
+            self._state = "failed"  # the broker would take them as a non-member's, unchecked
+            raise CommitError(
+                f"member {group_metadata.member_id!r} of generation {group_metadata.generation} "
+                "is in no generation of the group (it was dropped from it: a zombie)",
+                group=group_metadata.group_id,
+                partitions=offsets,
+            )
         partitions = {TopicPartition(*tp): offset for tp, offset in offsets.items()}
         try:
             await send_offsets(self._producer, partitions, group_metadata)
