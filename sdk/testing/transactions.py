@@ -17,10 +17,11 @@ from typing import Final
 
 from hypothesis import strategies as st
 
-from sdk.errors import FencedError, TransactionError
+from sdk.errors import CommitError, FencedError, TransactionError
 from sdk.types import (
     TP,
     Capability,
+    GroupMetadata,
     Message,
     TransactionalConsumerT,
     TransactionalProducerT,
@@ -31,7 +32,15 @@ from sdk.types import (
 
 from .clauses import PARTITIONS, clause, draw_batch, send_all
 from .errors import ContractError
-from .sessions import fresh_name, grace_after, kit_topic, producing, read, read_nothing_more
+from .sessions import (
+    PATIENCE,
+    fresh_name,
+    grace_after,
+    kit_topic,
+    producing,
+    read,
+    read_nothing_more,
+)
 from .strategies import Record
 
 
@@ -176,6 +185,73 @@ async def _zombie_fenced(
         got = await read(reader, len(batch), name, f"records of {topic}")  # a zombie's come first
     if stray := [v for v in _values(got) if not v.startswith(b"successor")]:
         raise ContractError(name, f"read_committed read the fenced producer's {stray}")
+
+
+@clause("transactions", "consumer_groups")
+async def _zombie_offsets_refused(
+    transport: TransportT, declared: frozenset[Capability], data: st.DataObject
+) -> None:
+    """Offsets sent with a transaction in the name of a member no longer in its group are
+    refused with ``CommitError``, and never committed: a zombie cannot commit over its
+    successor's work (KIP-447). Both ways of being one, in each example: a member whose group
+    rebalanced since (still a member, of a later generation), and one that left."""
+    name = "TransportContract.zombie_offsets_refused"
+    source, group = fresh_name("input"), fresh_name("group")
+    batch = draw_batch(data, frozenset())
+    tp = TP(source, 0)
+    narrowed = _narrow(transport)
+    async with producing(transport, source) as plain:
+        await send_all(plain, source, batch)
+    async with transacting(narrowed) as producer:
+        async with reading_committed(narrowed, [source], group=group) as member:
+            inputs = await read(member, len(batch), name, f"records of {source}")
+            before, offset = member.group_metadata(), inputs[-1].offset + 1
+            async with reading_committed(narrowed, [source], group=group) as second:
+                await _until_rebalanced(member, second, before.generation, name)
+                await _refused(producer, {tp: offset}, before, "the group rebalanced", name)
+            last = member.group_metadata()
+        await _refused(producer, {tp: offset}, last, "it left the group", name)
+    async with reading_committed(narrowed, [source], group=group) as successor:
+        if (committed := await successor.committed(tp)) is not None:
+            raise ContractError(name, f"zombies' offsets were refused, yet {tp} is at {committed}")
+
+
+async def _refused(
+    producer: TransactionalProducerT,
+    offsets: dict[TP, int],
+    zombie: GroupMetadata,
+    how: str,
+    name: str,
+) -> None:
+    """Send ``offsets`` in ``zombie``'s name in a transaction: it must be refused (then the
+    transaction is aborted); if it is not, the transaction commits, as a zombie's would."""
+    await producer.begin()
+    try:
+        await producer.send_offsets_to_transaction(offsets, zombie)
+    except CommitError:
+        await producer.abort()
+        return
+    await producer.commit()
+    raise ContractError(
+        name,
+        f"offsets sent in the name of member {zombie.member_id!r} of generation "
+        f"{zombie.generation}, after {how}, were taken, and committed",
+    )
+
+
+async def _until_rebalanced(
+    member: TransactionalConsumerT, second: TransactionalConsumerT, generation: int, name: str
+) -> None:
+    """Both members read (each takes part in the rebalance so) until ``member``'s generation
+    is past ``generation``."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + PATIENCE.get()
+    while member.group_metadata().generation == generation:
+        if loop.time() > deadline:
+            raise ContractError(
+                name, f"a second member joined; no rebalance of the group within {PATIENCE.get()} s"
+            )
+        await asyncio.gather(member.getmany(timeout=0.02), second.getmany(timeout=0.02))
 
 
 @clause("transactions")

@@ -12,6 +12,7 @@ from tests.conformance.broken.transactions import (
     NeverFences,
     ReadsPastOpen,
     ShowsAborted,
+    TakesZombieOffsets,
 )
 
 CLAUSE = {clause.name: clause for clause in TRANSPORT_CLAUSES}
@@ -21,6 +22,7 @@ BROKEN = [
     (CommitsOffsetsAtOnce, "TransportContract.committed_with_its_offsets"),
     (NeverFences, "TransportContract.zombie_fenced"),
     (ReadsPastOpen, "TransportContract.read_committed_stops_at_open"),
+    (TakesZombieOffsets, "TransportContract.zombie_offsets_refused"),
 ]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 
 from sdk.impl.messages import Message
 from sdk.impl.transports.memory import (
@@ -10,9 +11,10 @@ from sdk.impl.transports.memory import (
     MemoryConsumer,
     MemoryTransport,
     ReadCommittedConsumer,
+    TransactionalProducer,
     _Coordinator,
 )
-from sdk.types import TP, IsolationLevel, PartitionsCallback
+from sdk.types import TP, GroupMetadata, IsolationLevel, PartitionsCallback
 
 
 class _BrokenTransactions(MemoryTransport):
@@ -108,3 +110,21 @@ class ShowsAborted(MemoryTransport):
         if isolation_level == "read_committed":
             return _AbortedVisibleConsumer(self.broker, group_id, on_assigned, on_revoked)
         return super().create_consumer(group_id, on_assigned=on_assigned, on_revoked=on_revoked)
+
+
+class _AnyMember(TransactionalProducer):
+    async def send_offsets_to_transaction(
+        self, offsets: Mapping[TP, int], group_metadata: GroupMetadata
+    ) -> None:
+        txn = self._required("sending offsets to")  # the defect: no check of the member
+        txn.offsets.setdefault(group_metadata.group_id, {}).update(offsets)
+
+
+class TakesZombieOffsets(MemoryTransport):
+    """Commits offsets sent in the name of a member no longer in the group (KIP-447's hole)."""
+
+    def __init__(self) -> None:
+        super().__init__(f"memory://broken-{uuid.uuid4().hex}")
+
+    def create_transactional_producer(self, transactional_id: str) -> TransactionalProducer:
+        return _AnyMember(self.broker, transactional_id)
