@@ -34,7 +34,9 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
         return None
     names = pyfuncitem._fixtureinfo.argnames
     kwargs = {name: pyfuncitem.funcargs[name] for name in names}
-    asyncio.run(within(TEST_TIMEOUT, pyfuncitem.obj(**kwargs)))
+    longer = pyfuncitem.get_closest_marker("timeout")
+    bound = float(longer.args[0]) if longer is not None else TEST_TIMEOUT
+    asyncio.run(within(bound, pyfuncitem.obj(**kwargs)))
     return True
 
 

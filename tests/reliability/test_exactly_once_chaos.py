@@ -36,7 +36,7 @@ N = 10_000
 PARTITIONS = 4
 KILLS = 3
 DEADLINE = 150.0
-"""Seconds the whole scenario may take: each kill costs a session timeout and a transaction's."""
+"""Seconds any step may take (each kill costs a session timeout and a transaction timeout)."""
 
 
 @pytest.fixture
@@ -59,8 +59,11 @@ class Member:
                 env={**os.environ, "PYTHONWARNINGS": "error"},
             )
 
+    def lines(self) -> list[str]:
+        return self.out.read_text().splitlines() if self.out.exists() else []
+
     def processed(self) -> int:
-        return len(self.out.read_text().splitlines()) if self.out.exists() else 0
+        return sum(not line.startswith("#") for line in self.lines())
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -71,6 +74,7 @@ class Member:
         self.process.wait(10)
 
     async def leave(self) -> None:
+        await until("a member ready to leave", lambda: self.lines() or not self.alive(), 30.0)
         self.process.send_signal(signal.SIGTERM)
         await until("a member left", lambda: not self.alive(), 30.0)
         assert self.process.returncode == 0, self.err.read_text()[-3000:]
@@ -84,7 +88,9 @@ class Reader:
         self.dst = dst
         self.values: Counter[int] = Counter()
         """How many records of the output hold each value."""
-        self.records: dict[tuple[int, int], bytes | None] = {}
+        self.records: dict[tuple[int, int], int] = {}
+        self.origins: dict[int, list[str]] = {}
+        """Per value, each record of it: the process, input partition and offset it came from."""
         self.last_read = time.monotonic()
         self.task = asyncio.ensure_future(self._read())
 
@@ -99,8 +105,12 @@ class Reader:
                 for messages in (await consumer.getmany(timeout=0.1)).values():
                     for m in messages:  # a record read again (a rebalance of its own) is one
                         if (m.partition, m.offset) not in self.records:
-                            self.records[m.partition, m.offset] = m.value
-                            self.values[int(m.value or b"-1")] += 1
+                            value = int(m.value or b"-1")
+                            self.records[m.partition, m.offset] = value
+                            self.values[value] += 1
+                            self.origins.setdefault(value, []).append(
+                                f"{(m.key or b'').decode()} -> {m.partition}@{m.offset}"
+                            )
                     self.last_read = time.monotonic()
         finally:
             await consumer.stop()
@@ -123,20 +133,9 @@ async def until(what: str, check: Callable[[], object], seconds: float) -> None:
         await asyncio.sleep(0.05)
 
 
-NOT_EXACT_YET = pytest.mark.xfail(
-    strict=False,
-    reason="exactly-once over kafka:// is not exact yet (issue 11): of 7 runs, 4 read every "
-    "output once, 2 read duplicates (1,599 and 2,629 of 10,000: distinct offsets, same value) "
-    "and 1 stalled (a revoke's commit waited on an event not done, the member was dropped "
-    "from the group and its transaction timed out); kafka:// declares transactions only "
-    "with transactions=true until this passes",
-)
-
-
 @pytest.mark.slow  # a minute of kills and restarts, with what CI runs of make test-slow
-@pytest.mark.parametrize(
-    "guarantee", [pytest.param("exactly_once", marks=NOT_EXACT_YET), "at_least_once"]
-)
+@pytest.mark.timeout(DEADLINE + 30)  # its own steps are bounded by DEADLINE
+@pytest.mark.parametrize("guarantee", ["exactly_once", "at_least_once"])
 async def test_kills_and_a_rebalance_leave_every_output_exactly_once(
     kafka: Broker, name: str, tmp_path: Path, record: Record, guarantee: ProcessingGuarantee
 ) -> None:
@@ -207,6 +206,11 @@ async def test_kills_and_a_rebalance_leave_every_output_exactly_once(
     print(f"{guarantee}: recoveries {[round(r, 1) for r in recoveries]} s, {duplicated} dup")
     assert lost == 0
     if guarantee == "exactly_once":
-        assert duplicated == 0, f"{duplicated} outputs read twice by read_committed"
+        twice = [f"{v}: {reader.origins[v]}" for v, n in reader.values.items() if n > 1]
+        assert duplicated == 0, (
+            f"{duplicated} outputs read twice by read_committed; the first (pid, input "
+            f"partition and offset -> output partition@offset): {twice[:5]}; the runs' logs "
+            f"are in {tmp_path}"
+        )
     else:
         assert duplicated > 0, "at_least_once made no duplicate: the kills could not be seen"
