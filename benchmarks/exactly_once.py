@@ -7,73 +7,99 @@ exactly-once, in the transaction with its output). Rounds of ``at_least_once`` a
 alike; each figure is the median of the per-round ratios to ``at_least_once``, with min-max.
 
     python benchmarks/exactly_once.py [--events N] [--rounds R] [--intervals 0.05,0.2,1.0]
+        [--broker memory|kafka]
+
+``--broker kafka`` starts Apache Kafka (fetched by scripts/kafka, as the tests do) and runs the
+same pipeline there, with ``transactions=true``; each round has topics and a group of its own.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import statistics
+import sys
 import time
 import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 from sdk import App
 from sdk.impl.consumer_loop import COMMIT_INTERVAL
-from sdk.impl.transports.memory import MemoryTransport, broker_for
-from sdk.types import TP, ProcessingGuarantee, TopicSettings
+from sdk.impl.transports.kafka import KafkaTransport
+from sdk.impl.transports.memory import MemoryTransport
+from sdk.types import TP, ConsumerT, ProcessingGuarantee, TopicSettings, TransportT
 
 PARTITIONS = 4
 
 
-async def fill(url: str, events: int) -> None:
-    producer = MemoryTransport(url).create_producer()
-    await producer.create_topic("src", TopicSettings(partitions=PARTITIONS))
-    await producer.create_topic("dst", TopicSettings(partitions=PARTITIONS))
-    for i in range(events):
-        await producer.send("src", str(i).encode(), b"order-%d" % i)
+async def fill(transport: TransportT, src: str, dst: str, events: int) -> None:
+    producer = transport.create_producer()
+    await producer.start()
+    try:
+        await producer.create_topic(src, TopicSettings(partitions=PARTITIONS))
+        await producer.create_topic(dst, TopicSettings(partitions=PARTITIONS))
+        acks = [await producer.send(src, str(i).encode(), b"order-%d" % i) for i in range(events)]
+        for ack in acks:
+            await ack
+    finally:
+        await producer.stop()
 
 
-async def pipeline(events: int, guarantee: ProcessingGuarantee, interval: float) -> float:
+async def pipeline(
+    make: Callable[[], TransportT], events: int, guarantee: ProcessingGuarantee, interval: float
+) -> float:
     """Events per second, from the app's start until every input is committed."""
-    url = f"memory://bench-eos-{uuid.uuid4().hex}"
-    await fill(url, events)
-    committed = broker_for(url).group("pipeline").committed
-    done = {TP("src", p): n for p, n in enumerate(_per_partition(url))}
-    app = App("pipeline", broker=url, processing_guarantee=guarantee, commit_interval=interval)
-    src = app.topic("src", key_serializer="raw", value_serializer="raw", value_type=bytes)
-    dst = app.topic("dst", key_serializer="raw", value_serializer="raw", value_type=bytes)
+    transport, name = make(), f"bench-{uuid.uuid4().hex[:12]}"
+    src, dst = f"{name}-src", f"{name}-dst"
+    await fill(transport, src, dst, events)
+    app = App(name, broker=transport, processing_guarantee=guarantee, commit_interval=interval)
+    source = app.topic(src, key_serializer="raw", value_serializer="raw", value_type=bytes)
+    target = app.topic(dst, key_serializer="raw", value_serializer="raw", value_type=bytes)
+    checker = transport.create_consumer(name)
+    await checker.start()
     started = time.perf_counter()
-    async with app:
+    try:
+        async with app:
 
-        async def work() -> None:
-            async for event in src:
-                await dst.send(key=event.key, value=event.value.upper())
+            async def work() -> None:
+                async for event in source:
+                    await target.send(key=event.key, value=event.value.upper())
 
-        worker = asyncio.ensure_future(work())
-        while committed != done:
-            if worker.done():  # it failed: say how, rather than wait forever
-                worker.result()
-            await asyncio.sleep(0.001)
-        took = time.perf_counter() - started
-        worker.cancel()
-        await asyncio.gather(worker, return_exceptions=True)
+            worker = asyncio.ensure_future(work())
+            while await _committed(checker, src) < events:
+                if worker.done():  # it failed: say how, rather than wait forever
+                    worker.result()
+                await asyncio.sleep(0.01)
+            took = time.perf_counter() - started
+            worker.cancel()
+            await asyncio.gather(worker, return_exceptions=True)
+    finally:
+        await checker.stop()
     return events / took
 
 
-def _per_partition(url: str) -> list[int]:
-    return [len(log) for log in broker_for(url).logs["src"]]
+async def _committed(checker: ConsumerT, src: str) -> int:
+    """How many inputs the app's group committed: ``checker`` is of that group, never
+    subscribed (so never in it), asking only for its committed offsets."""
+    offsets = [await checker.committed(TP(src, p)) for p in range(PARTITIONS)]
+    return sum(o or 0 for o in offsets)
 
 
-async def main(events: int, rounds: int, intervals: list[float]) -> None:
+async def main(
+    make: Callable[[], TransportT], where: str, events: int, rounds: int, intervals: list[float]
+) -> None:
     ratios: dict[float, list[float]] = {interval: [] for interval in intervals}
     plain: list[float] = []
     for _ in range(rounds):
-        base = await pipeline(events, "at_least_once", COMMIT_INTERVAL)
+        base = await pipeline(make, events, "at_least_once", COMMIT_INTERVAL)
         plain.append(base)
         for interval in intervals:
-            ratios[interval].append(await pipeline(events, "exactly_once", interval) / base)
+            eos = await pipeline(make, events, "exactly_once", interval)
+            ratios[interval].append(eos / base)
     print(
-        f"memory://, {events:,} inputs over {PARTITIONS} partitions, {rounds} rounds; "
+        f"{where}, {events:,} inputs over {PARTITIONS} partitions, {rounds} rounds; "
         f"at_least_once (commit every {COMMIT_INTERVAL} s): "
         f"{statistics.median(plain):,.0f} events/s"
     )
@@ -85,10 +111,27 @@ async def main(events: int, rounds: int, intervals: list[float]) -> None:
         )
 
 
+@contextlib.contextmanager
+def transports(broker: str) -> Iterator[tuple[Callable[[], TransportT], str]]:
+    """How to make the round's transport, and what to call the broker."""
+    if broker == "memory":
+        yield (lambda: MemoryTransport(f"memory://bench-eos-{uuid.uuid4().hex}")), "memory://"
+        return
+    sys.path.insert(0, str(Path(__file__).parents[1]))  # the tests' broker, as kafka.py's
+    from tests.brokers import apache_kafka
+
+    with apache_kafka() as started:
+        settings = {**started.settings, "transactions": True}
+        yield (lambda: KafkaTransport(started.url, **settings)), "Apache Kafka"
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=50_000)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--intervals", default="0.05,0.2,1.0")
+    parser.add_argument("--broker", choices=("memory", "kafka"), default="memory")
     args = parser.parse_args()
-    asyncio.run(main(args.events, args.rounds, [float(i) for i in args.intervals.split(",")]))
+    intervals = [float(i) for i in args.intervals.split(",")]
+    with transports(args.broker) as (make, where):
+        asyncio.run(main(make, where, args.events, args.rounds, intervals))
