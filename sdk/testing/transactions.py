@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncGenerator, Iterable, Sequence
-from typing import Final
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable, Sequence
+from typing import Final, cast
 
 from hypothesis import strategies as st
 
@@ -22,6 +22,7 @@ from sdk.types import (
     TP,
     Capability,
     GroupMetadata,
+    IsolationLevel,
     Message,
     TransactionalConsumerT,
     TransactionalProducerT,
@@ -291,6 +292,91 @@ async def _read_committed_stops_at_open(
             f"wrote {len(batch)} records in a transaction, then {later[0].value!r} committed "
             f"after them, then {outcome}: read {_values(got)}, expected {expected}",
         )
+
+
+@clause("transactions")
+async def _transactions_misuse_refused(
+    transport: TransportT, declared: frozenset[Capability], data: st.DataObject
+) -> None:
+    """What is out of turn is refused, each with its error, and the producer goes on: an empty
+    transactional id and an isolation level that is neither (``ValueError``, when made);
+    ``group_metadata()`` of a consumer not started (``RuntimeError``); a send, commit or abort
+    with no transaction open and a ``begin`` with one open (``TransactionError``); an offset
+    below 0 (``ValueError``). Only the transaction committed after them is read."""
+    name = "TransportContract.transactions_misuse_refused"
+    topic, group = fresh_name("misuse"), fresh_name("group")
+    narrowed = _narrow(transport)
+    _refuses(
+        name, ValueError, "an empty transactional id", narrowed.create_transactional_producer, ""
+    )
+    odd = cast(IsolationLevel, data.draw(st.sampled_from(["serializable", "READ_COMMITTED", ""])))
+    _refuses(
+        name,
+        ValueError,
+        f"isolation level {odd!r}",
+        narrowed.create_consumer,
+        group,
+        isolation_level=odd,
+    )
+    idle = narrowed.create_consumer(group, isolation_level="read_committed")
+    try:
+        _refuses(name, RuntimeError, "group_metadata() before start", idle.group_metadata)
+    finally:
+        await idle.stop()  # a client made holds resources even unstarted (aiokafka's does)
+    async with transacting(narrowed, topic) as producer:
+        await _refused_async(
+            name,
+            TransactionError,
+            "a send outside a transaction",
+            producer.send(topic, b"k", b"outside"),
+        )
+        await _refused_async(name, TransactionError, "a commit with none open", producer.commit())
+        await _refused_async(name, TransactionError, "an abort with none open", producer.abort())
+        await producer.begin()
+        await send_all(producer, topic, [_BEGIN])
+        await producer.commit()
+        async with reading_committed(narrowed, [topic], group=group) as member:
+            await read(member, 1, name, f"the first record of {topic}")
+            await producer.begin()
+            await _refused_async(name, TransactionError, "a begin with one open", producer.begin())
+            offsets = {TP(topic, 0): -1}
+            await _refused_async(
+                name,
+                ValueError,
+                "offset -1",
+                producer.send_offsets_to_transaction(offsets, member.group_metadata()),
+            )
+            last = Record(b"last", b"committed after the refusals", partition=0)
+            await send_all(producer, topic, [last])
+            await producer.commit()
+            got = await read(member, 1, name, f"records of {topic}", grace=True)
+    if _values(got) != [last.value]:
+        raise ContractError(name, f"after the refused calls, read_committed read {_values(got)}")
+
+
+def _refuses(
+    name: str,
+    kind: type[Exception],
+    what: str,
+    call: Callable[..., object],
+    *args: object,
+    **kw: object,
+) -> None:
+    try:
+        call(*args, **kw)
+    except kind:
+        return
+    raise ContractError(name, f"{what} was not refused with {kind.__name__}")
+
+
+async def _refused_async(
+    name: str, kind: type[Exception], what: str, call: Awaitable[object]
+) -> None:
+    try:
+        await call
+    except kind:
+        return
+    raise ContractError(name, f"{what} was not refused with {kind.__name__}")
 
 
 @contextlib.asynccontextmanager

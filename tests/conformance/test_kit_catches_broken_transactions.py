@@ -7,6 +7,7 @@ import pytest
 from sdk.testing.contracts import TRANSPORT_CLAUSES, ContractError
 from sdk.types import TransportT
 from tests.conformance.broken.transactions import (
+    BeginsTwice,
     CommitsOffsetsAtOnce,
     CommitsOffsetsOnAbort,
     NeverFences,
@@ -23,6 +24,7 @@ BROKEN = [
     (NeverFences, "TransportContract.zombie_fenced"),
     (ReadsPastOpen, "TransportContract.read_committed_stops_at_open"),
     (TakesZombieOffsets, "TransportContract.zombie_offsets_refused"),
+    (BeginsTwice, "TransportContract.transactions_misuse_refused"),
 ]
 
 

@@ -128,3 +128,19 @@ class TakesZombieOffsets(MemoryTransport):
 
     def create_transactional_producer(self, transactional_id: str) -> TransactionalProducer:
         return _AnyMember(self.broker, transactional_id)
+
+
+class _BeginsTwice(TransactionalProducer):
+    async def begin(self) -> None:
+        if self._open("beginning") is None:  # the defect: a second begin is let through
+            await super().begin()
+
+
+class BeginsTwice(MemoryTransport):
+    """Lets ``begin`` through with a transaction open, as if it were the first."""
+
+    def __init__(self) -> None:
+        super().__init__(f"memory://broken-{uuid.uuid4().hex}")
+
+    def create_transactional_producer(self, transactional_id: str) -> TransactionalProducer:
+        return _BeginsTwice(self.broker, transactional_id)

@@ -43,6 +43,8 @@ class _Broken(MemoryTransport):
     ) -> MemoryConsumer:
         if isolation_level == "read_committed":  # no defect here: only the consumer's own
             return ReadCommittedConsumer(self.broker, group_id, on_assigned, on_revoked)
+        if isolation_level != "read_uncommitted":  # nor here: memory:// refuses it
+            return super().create_consumer(group_id, isolation_level=isolation_level)
         return self.consumer(self.broker, group_id, on_assigned, on_revoked)
 
 
