@@ -409,12 +409,6 @@ class KafkaCluster:
         async with self._admin() as admin:
             return await admin.find_coordinator(group)
 
-    async def transaction_coordinator(self, transactional_id: str) -> int:
-        """The node that coordinates the transactions of ``transactional_id`` (it leads the
-        id's partition of the transaction log)."""
-        async with self._admin() as admin:
-            return await admin.find_coordinator(transactional_id, coordinator_type=1)
-
     async def kill_leader(self, topic: str, partition: int) -> KafkaNode:
         """SIGKILL the node that leads ``partition`` of ``topic`` now; it is returned."""
         leader = (await self.partition(topic, partition)).leader
